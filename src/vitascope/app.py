@@ -1,0 +1,143 @@
+"""The composition root: the only module that wires store, jobs, domain, media and HTTP together."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vitascope.api.deps import Services
+from vitascope.api.middleware import BodyLimit, DeliveryHostRouting
+from vitascope.api.mux import assets as mux_assets
+from vitascope.api.mux import errors as mux_errors
+from vitascope.config import Settings
+from vitascope.domain import assets as asset_jobs
+from vitascope.domain.assets import AssetService
+from vitascope.domain.tokens import ensure_token
+from vitascope.errors import InvalidParameters, NotFound, VitascopeError
+from vitascope.jobs import InProcessQueue
+from vitascope.playback import errors as delivery_errors
+from vitascope.playback import routes as playback_routes
+from vitascope.playback.urls import PlaybackUrls
+from vitascope.store.database import Database
+from vitascope.store.objects import open_object_store
+from vitascope.vod.pipeline import VodPipeline
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """The long-lived parts of a running server."""
+
+    settings: Settings
+    db: Database
+    queue: InProcessQueue
+    services: Services
+
+
+def _server_secret(settings: Settings) -> bytes:
+    """A per-installation secret for signing our own temporary URLs, created on first start."""
+    path = settings.data_dir / "server.secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Create every component; nothing starts running yet."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    objects = open_object_store(settings.storage_url)
+    queue = InProcessQueue(db, workers=settings.workers)
+    assets = AssetService(db, queue, allow_private_inputs=settings.allow_private_inputs)
+    pipeline = VodPipeline(assets, objects, settings)
+    queue.register(asset_jobs.PROCESS_JOB, pipeline.process)
+    queue.register(asset_jobs.TRACK_JOB, pipeline.tracks)
+    queue.register(asset_jobs.STATIC_RENDITIONS_JOB, pipeline.static_renditions)
+    queue.register(asset_jobs.MASTER_JOB, pipeline.master)
+    queue.register(asset_jobs.PURGE_JOB, pipeline.purge)
+    services = Services(
+        db=db, assets=assets, objects=objects, urls=PlaybackUrls(_server_secret(settings)), work_dir=settings.work_dir
+    )
+    return Runtime(settings=settings, db=db, queue=queue, services=services)
+
+
+def _render(request: Request, error: VitascopeError) -> JSONResponse:
+    path = request.url.path
+    if path.startswith(("/stream/", "/image/", "/master/")):
+        return delivery_errors.render(error)
+    return mux_errors.render(error)
+
+
+def _validation_message(error: dict[str, object]) -> str:
+    location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
+    message = str(error.get("msg", "is invalid"))
+    if error.get("type") == "json_invalid":
+        return "Request body is not valid JSON"
+    return f"{location}: {message}" if location else message
+
+
+def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
+    """The ASGI application for these settings."""
+    rt = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await rt.db.migrate()
+        if settings.token_id and settings.token_secret:
+            await ensure_token(rt.db, settings.token_id, settings.token_secret)
+        await rt.queue.start()
+        log.info("vitascope ready (database %s)", rt.db.engine.url.render_as_string(hide_password=True))
+        try:
+            yield
+        finally:
+            await rt.queue.close()
+            await rt.db.close()
+
+    app = FastAPI(title="vitascope", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.services = rt.services
+    app.state.runtime = rt
+
+    @app.exception_handler(VitascopeError)
+    async def domain_error(request: Request, exc: VitascopeError) -> JSONResponse:
+        return _render(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        messages = [_validation_message(e) for e in exc.errors()] or ["Invalid request"]
+        return _render(request, InvalidParameters(*messages))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return _render(request, NotFound("Not Found"))
+        error = VitascopeError(str(exc.detail))
+        error.status = exc.status_code
+        error.code = "invalid_parameters" if exc.status_code < 500 else "internal_error"
+        return _render(request, error)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _render(request, VitascopeError("Internal server error"))
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(mux_assets.router)
+    app.include_router(playback_routes.router)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(DeliveryHostRouting)
+    return app

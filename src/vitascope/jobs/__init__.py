@@ -1,0 +1,5 @@
+"""Background jobs behind a small interface (DESIGN §1)."""
+
+from vitascope.jobs.queue import Handler, InProcessQueue, JobQueue
+
+__all__ = ["Handler", "InProcessQueue", "JobQueue"]

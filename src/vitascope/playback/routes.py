@@ -1,0 +1,307 @@
+"""Delivery: HLS playlists and segments, static renditions, images, and the master download.
+
+Every request resolves its playback ID first, so a deleted playback ID or asset stops playing at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import FileResponse
+
+from vitascope.api.deps import Services, services
+from vitascope.domain.models import Asset
+from vitascope.errors import InvalidParameters, NotFound
+from vitascope.media import commands
+from vitascope.media.ffmpeg import ffmpeg_exe
+from vitascope.media.process import FfmpegError, run_ffmpeg, run_ffmpeg_bytes
+from vitascope.playback import playlists
+from vitascope.vod.layout import audio_track_prefix, hls_prefix, master_key, static_key, text_track_key
+
+router = APIRouter()
+Svc = Annotated[Services, Depends(services)]
+
+HLS_TYPE = "application/vnd.apple.mpegurl"
+_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+_IMAGE_TIMEOUT = 60.0
+
+
+async def _playable(svc: Services, playback_id: str) -> Asset:
+    target = await svc.assets.playback_target(playback_id)
+    if target.owner_type != "asset":
+        raise NotFound("Not Found")
+    asset = await svc.assets.get(target.owner_id)
+    if asset.status != "ready":
+        raise NotFound("Not Found")
+    return asset
+
+
+def _name(value: str) -> str:
+    if not _NAME.match(value):
+        raise NotFound("Not Found")
+    return value
+
+
+async def _file(svc: Services, key: str, media_type: str) -> FileResponse:
+    try:
+        path = await svc.objects.local_path(key)
+    except (FileNotFoundError, ValueError) as exc:
+        raise NotFound("Not Found") from exc
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=31536000"})
+
+
+async def _text(svc: Services, key: str) -> str:
+    try:
+        return (await svc.objects.read_bytes(key)).decode()
+    except (FileNotFoundError, ValueError) as exc:
+        raise NotFound("Not Found") from exc
+
+
+def _playlist(text: str) -> Response:
+    return Response(text, media_type=HLS_TYPE, headers={"Cache-Control": "public, max-age=60"})
+
+
+def _forwarded_query(request: Request) -> str:
+    # Only what players must carry to segment requests (the signed-playback token, clipping bounds).
+    keep = ("token", "asset_start_time", "asset_end_time")
+    return "&".join(f"{k}={v}" for k, v in request.query_params.items() if k in keep)
+
+
+@router.get("/stream/{playback_id}.m3u8")
+async def master_playlist(
+    playback_id: str,
+    request: Request,
+    svc: Svc,
+    max_resolution: str | None = None,
+    min_resolution: str | None = None,
+    default_subtitles_lang: str | None = None,
+) -> Response:
+    asset = await _playable(svc, playback_id)
+    try:
+        max_height = playlists.resolution_limit(max_resolution, "max_resolution")
+        min_height = playlists.resolution_limit(min_resolution, "min_resolution")
+    except ValueError as exc:
+        raise InvalidParameters(str(exc)) from exc
+    return _playlist(
+        playlists.master(
+            asset,
+            query=_forwarded_query(request),
+            max_height=max_height,
+            min_height=min_height,
+            default_subtitles_lang=default_subtitles_lang,
+        )
+    )
+
+
+def _clip_bounds(request: Request) -> tuple[float | None, float | None]:
+    try:
+        start = request.query_params.get("asset_start_time")
+        end = request.query_params.get("asset_end_time")
+        return (float(start) if start else None, float(end) if end else None)
+    except ValueError as exc:
+        raise InvalidParameters("asset_start_time and asset_end_time must be numbers of seconds") from exc
+
+
+@router.get("/stream/{playback_id}/hls/{rendition}/index.m3u8")
+async def variant_playlist(playback_id: str, rendition: str, request: Request, svc: Svc) -> Response:
+    asset = await _playable(svc, playback_id)
+    text = await _text(svc, f"{hls_prefix(asset.id)}/{_name(rendition)}/index.m3u8")
+    start, end = _clip_bounds(request)
+    text = playlists.clip(text, start, end)
+    return _playlist(playlists.with_query(text, _forwarded_query(request)))
+
+
+@router.get("/stream/{playback_id}/hls/{rendition}/{segment}.ts")
+async def segment(playback_id: str, rendition: str, segment: str, svc: Svc) -> FileResponse:
+    asset = await _playable(svc, playback_id)
+    return await _file(svc, f"{hls_prefix(asset.id)}/{_name(rendition)}/{_name(segment)}.ts", "video/mp2t")
+
+
+@router.get("/stream/{playback_id}/audio/{track_id}/index.m3u8")
+async def audio_playlist(playback_id: str, track_id: str, request: Request, svc: Svc) -> Response:
+    asset = await _playable(svc, playback_id)
+    text = await _text(svc, f"{audio_track_prefix(asset.id, _name(track_id))}/index.m3u8")
+    return _playlist(playlists.with_query(text, _forwarded_query(request)))
+
+
+@router.get("/stream/{playback_id}/audio/{track_id}/{segment}.ts")
+async def audio_segment(playback_id: str, track_id: str, segment: str, svc: Svc) -> FileResponse:
+    asset = await _playable(svc, playback_id)
+    key = f"{audio_track_prefix(asset.id, _name(track_id))}/{_name(segment)}.ts"
+    return await _file(svc, key, "video/mp2t")
+
+
+@router.get("/stream/{playback_id}/text/{track_id}.m3u8")
+async def subtitles_playlist(playback_id: str, track_id: str, request: Request, svc: Svc) -> Response:
+    asset = await _playable(svc, playback_id)
+    track = asset.track(track_id)
+    if track is None or track.type != "text" or track.status != "ready":
+        raise NotFound("Not Found")
+    query = _forwarded_query(request)
+    return _playlist(playlists.subtitles(asset.duration or 0.0, f"{track_id}.vtt{'?' + query if query else ''}"))
+
+
+@router.get("/stream/{playback_id}/text/{track_id}.vtt")
+async def subtitles_file(playback_id: str, track_id: str, svc: Svc) -> Response:
+    asset = await _playable(svc, playback_id)
+    track = asset.track(track_id)
+    if track is None or track.type != "text" or track.status != "ready":
+        raise NotFound("Not Found")
+    return await _file(svc, text_track_key(asset.id, track_id), "text/vtt")
+
+
+@router.get("/stream/{playback_id}/{name}.{ext}")
+async def static_rendition(playback_id: str, name: str, ext: Literal["mp4", "m4a"], svc: Svc) -> FileResponse:
+    asset = await _playable(svc, playback_id)
+    filename = f"{_name(name)}.{ext}"
+    files = asset.static_renditions.files if asset.static_renditions else []
+    if not any(f.name == filename and f.status == "ready" for f in files):
+        raise NotFound("Not Found")
+    return await _file(svc, static_key(asset.id, filename), "audio/mp4" if ext == "m4a" else "video/mp4")
+
+
+@router.get("/master/{asset_id}.mp4")
+async def master_download(asset_id: str, expires: int, signature: str, svc: Svc) -> FileResponse:
+    if not svc.urls.check_master(asset_id, expires, signature):
+        raise NotFound("Not Found")
+    asset = await svc.assets.get(asset_id)
+    if asset.master is None or asset.master.status != "ready":
+        raise NotFound("Not Found")
+    response = await _file(svc, master_key(asset_id), "video/mp4")
+    response.headers["Content-Disposition"] = f'attachment; filename="{asset_id}.mp4"'
+    return response
+
+
+# -- images -------------------------------------------------------------------------------------
+
+
+async def _image_source(svc: Services, asset: Asset) -> tuple[str, float]:
+    video = [r for r in asset.renditions if r.width]
+    if not video:
+        raise NotFound("Not Found")
+    # The top rendition already has clipping, watermarks and rotation applied.
+    path = await svc.objects.local_path(f"{hls_prefix(asset.id)}/{video[0].name}/index.m3u8")
+    return str(path), asset.duration or 0.0
+
+
+async def _render(argv: list[str], media_type: str) -> Response:
+    try:
+        data = await run_ffmpeg_bytes(argv, timeout=_IMAGE_TIMEOUT)
+    except FfmpegError as exc:
+        raise InvalidParameters(f"could not render the image: {exc}") from exc
+    if not data:
+        raise InvalidParameters("the requested time is outside the video")
+    return Response(data, media_type=media_type, headers={"Cache-Control": "public, max-age=86400"})
+
+
+FitMode = Literal["preserve", "stretch", "crop", "smartcrop", "pad"]
+
+
+@router.get("/image/{playback_id}/thumbnail.{ext}")
+async def thumbnail(
+    playback_id: str,
+    ext: Literal["jpg", "png", "webp"],
+    svc: Svc,
+    time: Annotated[float | None, Query(ge=0)] = None,
+    width: Annotated[int | None, Query(ge=1, le=4096)] = None,
+    height: Annotated[int | None, Query(ge=1, le=4096)] = None,
+    rotate: Literal[0, 90, 180, 270] = 0,
+    fit_mode: FitMode = "preserve",
+    flip_v: bool = False,
+    flip_h: bool = False,
+) -> Response:
+    asset = await _playable(svc, playback_id)
+    source, duration = await _image_source(svc, asset)
+    at = duration / 2 if time is None else min(time, max(0.0, duration - 0.05))
+    argv = commands.thumbnail_argv(
+        ffmpeg_exe(),
+        source,
+        time=at,
+        width=width,
+        height=height,
+        fit_mode=fit_mode,
+        fmt=ext,
+        rotate=rotate,
+        flip_v=flip_v,
+        flip_h=flip_h,
+    )
+    return await _render(argv, _IMAGE_TYPES[ext])
+
+
+@router.get("/image/{playback_id}/animated.{ext}")
+async def animated(
+    playback_id: str,
+    ext: Literal["gif", "webp"],
+    svc: Svc,
+    start: Annotated[float, Query(ge=0)] = 0.0,
+    end: Annotated[float | None, Query(gt=0)] = None,
+    width: Annotated[int | None, Query(ge=1, le=640)] = None,
+    height: Annotated[int | None, Query(ge=1, le=640)] = None,
+    fps: Annotated[int, Query(ge=1, le=30)] = 15,
+) -> Response:
+    asset = await _playable(svc, playback_id)
+    source, duration = await _image_source(svc, asset)
+    stop = min(end if end is not None else start + 5, duration)
+    if stop <= start:
+        raise InvalidParameters("end must be after start and within the video")
+    if stop - start > 10:
+        raise InvalidParameters("animated images may span at most 10 seconds")
+    if width is None and height is None:
+        width = 320
+    argv = commands.animated_argv(
+        ffmpeg_exe(), source, start=start, end=stop, width=width, height=height, fps=fps, fmt=ext
+    )
+    return await _render(argv, _IMAGE_TYPES[ext])
+
+
+_storyboard_locks: dict[str, asyncio.Lock] = {}
+
+
+async def _storyboard(svc: Services, asset: Asset) -> tuple[commands.StoryboardLayout, Path]:
+    """Build the sprite sheet once per asset and keep it beside the renditions."""
+    image_key = f"assets/{asset.id}/storyboard/sprite.jpg"
+    layout_key = f"assets/{asset.id}/storyboard/layout.json"
+    lock = _storyboard_locks.setdefault(asset.id, asyncio.Lock())
+    async with lock:
+        if await svc.objects.size(layout_key) is None:
+            source, duration = await _image_source(svc, asset)
+            work = svc.work_dir / f"{asset.id}-storyboard"
+            work.mkdir(parents=True, exist_ok=True)
+            argv, layout = commands.storyboard_argv(
+                ffmpeg_exe(), source, duration=duration, out_path=str(work / "sprite.jpg")
+            )
+            try:
+                await run_ffmpeg(argv, timeout=_IMAGE_TIMEOUT * 5)
+            except FfmpegError as exc:
+                raise InvalidParameters(f"could not render the storyboard: {exc}") from exc
+            await svc.objects.put_file(image_key, work / "sprite.jpg")
+            await svc.objects.put_bytes(layout_key, json.dumps(layout.to_json()).encode())
+        layout = commands.StoryboardLayout.from_json(json.loads(await svc.objects.read_bytes(layout_key)))
+    return layout, await svc.objects.local_path(image_key)
+
+
+@router.get("/image/{playback_id}/storyboard.{ext}")
+async def storyboard(
+    playback_id: str, ext: Literal["vtt", "json", "jpg", "png", "webp"], request: Request, svc: Svc
+) -> Response:
+    asset = await _playable(svc, playback_id)
+    layout, sprite = await _storyboard(svc, asset)
+    if ext in ("jpg", "png", "webp"):
+        if ext == "jpg":
+            return FileResponse(sprite, media_type="image/jpeg")
+        argv = [ffmpeg_exe(), "-i", str(sprite), "-f", "image2pipe", "-c:v", "png" if ext == "png" else "libwebp",
+                "pipe:1"]
+        return await _render(argv, _IMAGE_TYPES[ext])
+    query = request.url.query
+    image_url = str(request.url_for("storyboard", playback_id=playback_id, ext="jpg"))
+    if query:
+        image_url += f"?{query}"
+    if ext == "json":
+        return Response(json.dumps(commands.storyboard_json(layout, image_url)), media_type="application/json")
+    return Response(commands.storyboard_vtt(layout, image_url), media_type="text/vtt")

@@ -1,0 +1,544 @@
+"""The VOD pipeline: the job handlers that turn an asset's inputs into HLS, MP4s and a master.
+
+Every handler is idempotent and keyed by asset id: it starts from the stored state, so a job that a
+crash interrupted simply runs again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from vitascope.config import Settings
+from vitascope.domain.assets import AssetService
+from vitascope.domain.models import (
+    Asset,
+    AssetErrors,
+    InputFileInfo,
+    InputTrackInfo,
+    Progress,
+    StaticRenditionFile,
+    StaticRenditions,
+    Track,
+    VideoRendition,
+)
+from vitascope.errors import NotFound
+from vitascope.ids import new_id
+from vitascope.media import commands, hls, ladder
+from vitascope.media.captions import to_webvtt
+from vitascope.media.ffmpeg import ffmpeg_exe
+from vitascope.media.probe import MediaInfo, ProbeError, probe
+from vitascope.media.process import FfmpegError, run_ffmpeg
+from vitascope.store.objects import ObjectStore
+from vitascope.vod.fetch import FetchError, fetch_to_file
+from vitascope.vod.layout import (
+    asset_prefix,
+    audio_track_prefix,
+    hls_prefix,
+    master_key,
+    source_key,
+    static_key,
+    text_track_key,
+)
+
+log = logging.getLogger(__name__)
+
+TEST_ASSET_SECONDS = 10.0
+_PROGRESS_EVERY = 2.0
+
+
+class InputProblem(Exception):
+    """The input cannot become an asset; the message is shown to the client."""
+
+
+@dataclass
+class _Progress:
+    """Writes transcode progress to the asset at most every couple of seconds."""
+
+    pipeline: VodPipeline
+    asset_id: str
+    last: float = 0.0
+
+    def __call__(self, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self.last < _PROGRESS_EVERY:
+            return
+        self.last = now
+        asyncio.get_running_loop().create_task(
+            self.pipeline.set_progress(self.asset_id, "transcoding", round(fraction * 100, 1))
+        )
+
+
+class VodPipeline:
+    """Job handlers for on-demand assets."""
+
+    def __init__(self, assets: AssetService, objects: ObjectStore, settings: Settings) -> None:
+        self.assets = assets
+        self.objects = objects
+        self.settings = settings
+
+    async def _get(self, asset_id: str) -> Asset | None:
+        try:
+            return await self.assets.get(asset_id)
+        except NotFound:
+            return None
+
+    async def set_progress(self, asset_id: str, state: str, percent: float) -> None:
+        """Record what the asset's job is doing (shown as ``progress`` in the API)."""
+
+        def apply(asset: Asset) -> None:
+            if asset.status == "preparing":
+                asset.progress = Progress(state=state, progress=percent)  # type: ignore[arg-type]
+
+        try:
+            await self.assets.change(asset_id, apply)
+        except NotFound:
+            pass
+
+    def _work_dir(self, asset_id: str, job: str) -> Path:
+        path = self.settings.work_dir / f"{asset_id}-{job}"
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        return path
+
+    # -- the main job -------------------------------------------------------------------------
+
+    async def process(self, asset_id: str) -> None:
+        """Fetch, probe and transcode an asset's inputs; end ``ready`` or ``errored``."""
+        asset = await self._get(asset_id)
+        if asset is None or asset.status != "preparing":
+            return
+        work = self._work_dir(asset_id, "process")
+        try:
+            await self._process(asset, work)
+        except (InputProblem, FetchError, ProbeError, FfmpegError) as exc:
+            log.info("asset %s errored: %s", asset_id, exc)
+            await self._fail(asset_id, str(exc))
+        finally:
+            await asyncio.to_thread(shutil.rmtree, work, True)
+
+    async def _process(self, asset: Asset, work: Path) -> None:
+        await self.set_progress(asset.id, "ingesting", 0.0)
+        source = await self._source(asset, work)
+        info = await asyncio.to_thread(probe, source)
+        await self.assets.change(asset.id, lambda a: _record_input_info(a, info))
+        primary = asset.primary_input
+        assert primary is not None
+        overlay = await self._overlay(asset, work)
+        plan = ladder.plan_ladder(
+            info,
+            max_resolution_tier=asset.max_resolution_tier,
+            video_quality=asset.video_quality,
+            force_encode=overlay is not None or asset.test,
+        )
+        start = primary.start_time
+        end = primary.end_time
+        if asset.test:
+            end = min(end or TEST_ASSET_SECONDS + (start or 0), (start or 0) + TEST_ASSET_SECONDS)
+        expected = max(0.1, min(end or info.duration, info.duration) - (start or 0))
+        if start is not None and start >= info.duration:
+            raise InputProblem(f"start_time {start} is beyond the input's duration ({info.duration:.3f} s)")
+        out = work / "hls"
+        argv = commands.hls_ladder_argv(
+            ffmpeg_exe(),
+            str(source),
+            plan,
+            str(out),
+            start_time=start,
+            end_time=end,
+            overlay=overlay,
+            normalize_audio=asset.normalize_audio,
+            test=asset.test,
+        )
+        await self.set_progress(asset.id, "transcoding", 0.0)
+        log.info("asset %s: transcoding %d rendition(s) of %.1f s", asset.id, len(plan.video) or 1, expected)
+        await run_ffmpeg(
+            argv,
+            timeout=self.settings.transcode_timeout,
+            duration=expected,
+            on_progress=_Progress(self, asset.id),
+        )
+        renditions, duration, audio_codecs = await asyncio.to_thread(_describe_output, out, plan)
+        await self.objects.put_tree(hls_prefix(asset.id), out)
+        tracks = _primary_tracks(info, plan, duration)
+
+        def ready(a: Asset) -> None:
+            a.renditions = renditions
+            a.audio_codecs = audio_codecs
+            a.duration = round(duration, 6)
+            top = renditions[0] if renditions and renditions[0].width else None
+            a.resolution_tier = ladder.resolution_tier(top.width, top.height) if top else "audio-only"
+            a.max_stored_resolution = (
+                ladder.max_stored_resolution(top.width, top.height) if top else "Audio only"
+            )
+            a.aspect_ratio = ladder.aspect_ratio(top.width, top.height) if top else None
+            a.max_stored_frame_rate = top.frame_rate if top else None
+            a.tracks = tracks + [t for t in a.tracks if t.type == "text" or (t.type == "audio" and not t.primary)]
+            a.progress = Progress(state="completed", progress=100.0)
+
+        await self._process_secondary_tracks(asset.id, work, duration)
+        await self.assets.mark_ready(asset.id, ready)
+        log.info("asset %s ready: %.2f s, %d rendition(s)", asset.id, duration, len(renditions))
+
+    async def _source(self, asset: Asset, work: Path) -> Path:
+        """The primary input as a local file, fetched once and kept as the asset's source object."""
+        key = source_key(asset.id)
+        if await self.objects.size(key):
+            return await self.objects.local_path(key)
+        if asset.source_asset_id is not None:
+            try:
+                return await self.objects.local_path(source_key(asset.source_asset_id))
+            except FileNotFoundError as exc:
+                raise InputProblem(f"input asset {asset.source_asset_id} has no media") from exc
+        primary = asset.primary_input
+        assert primary is not None and primary.url is not None
+        target = work / "source"
+        await fetch_to_file(
+            primary.url,
+            target,
+            max_bytes=self.settings.max_input_bytes,
+            timeout=self.settings.input_timeout,
+            allow_private=self.settings.allow_private_inputs,
+        )
+        await self.objects.put_file(key, target)
+        return await self.objects.local_path(key)
+
+    async def _overlay(self, asset: Asset, work: Path) -> commands.OverlaySpec | None:
+        primary = asset.primary_input
+        if primary is None or primary.overlay_settings is None:
+            return None
+        settings = primary.overlay_settings
+        url = primary.url
+        assert url is not None
+        image = work / "overlay"
+        image_url = getattr(settings, "url", None) or url
+        await fetch_to_file(
+            image_url,
+            image,
+            max_bytes=20 * 1024 * 1024,
+            timeout=120,
+            allow_private=self.settings.allow_private_inputs,
+        )
+        return commands.OverlaySpec(
+            image=str(image),
+            vertical_align=settings.vertical_align,
+            vertical_margin=settings.vertical_margin,
+            horizontal_align=settings.horizontal_align,
+            horizontal_margin=settings.horizontal_margin,
+            width=settings.width,
+            height=settings.height,
+            opacity=settings.opacity,
+        )
+
+    async def _fail(self, asset_id: str, message: str) -> None:
+        def apply(asset: Asset) -> None:
+            asset.status = "errored"
+            asset.errors = AssetErrors(type="invalid_input", messages=[message])
+            asset.progress = Progress(state="errored", progress=0.0)
+
+        try:
+            await self.assets.change(asset_id, apply)
+        except NotFound:
+            pass
+
+    # -- secondary tracks ---------------------------------------------------------------------
+
+    async def tracks(self, asset_id: str) -> None:
+        """Job: process text and audio tracks added after the asset became ready."""
+        asset = await self._get(asset_id)
+        if asset is None or asset.status != "ready" or asset.duration is None:
+            return
+        work = self._work_dir(asset_id, "track")
+        try:
+            await self._process_secondary_tracks(asset_id, work, asset.duration)
+        finally:
+            await asyncio.to_thread(shutil.rmtree, work, True)
+
+    async def _process_secondary_tracks(self, asset_id: str, work: Path, duration: float) -> None:
+        asset = await self._get(asset_id)
+        if asset is None:
+            return
+        for track in asset.tracks:
+            if track.status != "preparing" or track.source_url is None:
+                continue
+            try:
+                if track.type == "text":
+                    await self._text_track(asset_id, track, work)
+                else:
+                    await self._audio_track(asset_id, track, work, duration)
+            except (FetchError, ValueError, FfmpegError, ProbeError) as exc:
+                log.info("asset %s track %s errored: %s", asset_id, track.id, exc)
+                await self._set_track(asset_id, track.id, status="errored", error=str(exc))
+            else:
+                await self._set_track(asset_id, track.id, status="ready", duration=duration)
+
+    async def _text_track(self, asset_id: str, track: Track, work: Path) -> None:
+        assert track.source_url is not None
+        target = work / f"text-{track.id}"
+        await fetch_to_file(
+            track.source_url,
+            target,
+            max_bytes=50 * 1024 * 1024,
+            timeout=300,
+            allow_private=self.settings.allow_private_inputs,
+        )
+        vtt = to_webvtt(await asyncio.to_thread(target.read_bytes), track.source_url)
+        await self.objects.put_bytes(text_track_key(asset_id, track.id), vtt.encode())
+
+    async def _audio_track(self, asset_id: str, track: Track, work: Path, duration: float) -> None:
+        assert track.source_url is not None
+        source = work / f"audio-{track.id}"
+        await fetch_to_file(
+            track.source_url,
+            source,
+            max_bytes=self.settings.max_input_bytes,
+            timeout=self.settings.input_timeout,
+            allow_private=self.settings.allow_private_inputs,
+        )
+        info = await asyncio.to_thread(probe, source)
+        if not info.audio:
+            raise ValueError("the audio track input has no audio stream")
+        out = work / f"audio-{track.id}-hls"
+        await run_ffmpeg(
+            commands.audio_track_hls_argv(ffmpeg_exe(), str(source), str(out)),
+            timeout=self.settings.transcode_timeout,
+        )
+        await self.objects.put_tree(audio_track_prefix(asset_id, track.id), out)
+        channels = info.audio[0].channels
+
+        def apply(asset: Asset) -> None:
+            found = asset.track(track.id)
+            if found is not None:
+                found.max_channels = min(channels, 2)
+                found.max_channel_layout = "stereo" if channels >= 2 else "mono"
+
+        await self.assets.change(asset_id, apply)
+
+    async def _set_track(
+        self, asset_id: str, track_id: str, *, status: str, error: str | None = None, duration: float | None = None
+    ) -> None:
+        def apply(asset: Asset) -> None:
+            track = asset.track(track_id)
+            if track is not None:
+                track.status = status  # type: ignore[assignment]
+                track.error = error
+                if duration is not None and track.type == "audio":
+                    track.duration = duration
+
+        try:
+            await self.assets.change(asset_id, apply)
+        except NotFound:
+            pass
+
+    # -- static renditions and master -----------------------------------------------------------
+
+    async def static_renditions(self, asset_id: str) -> None:
+        """Job: remux the HLS renditions into the MP4/M4A files the asset asks for."""
+        asset = await self._get(asset_id)
+        if asset is None or asset.status != "ready" or asset.static_renditions is None:
+            return
+        wanted = wanted_static_files(asset)
+        await self.assets.change(asset_id, lambda a: _set_static(a, [_pending(name) for name in wanted]))
+        work = self._work_dir(asset_id, "static")
+        files: list[StaticRenditionFile] = []
+        try:
+            for name in wanted:
+                files.append(await self._static_file(asset, name, work))
+        finally:
+            await asyncio.to_thread(shutil.rmtree, work, True)
+        await self.assets.change(asset_id, lambda a: _set_static(a, files))
+
+    async def _static_file(self, asset: Asset, name: str, work: Path) -> StaticRenditionFile:
+        rendition = pick_static_source(asset, name)
+        ext = "m4a" if name.endswith(".m4a") else "mp4"
+        if rendition is None:
+            return StaticRenditionFile(name=name, ext=ext, status="skipped")
+        playlist = await self.objects.local_path(f"{hls_prefix(asset.id)}/{rendition.name}/index.m3u8")
+        out = work / name
+        build = commands.m4a_argv if ext == "m4a" else commands.mp4_argv
+        try:
+            await run_ffmpeg(build(ffmpeg_exe(), str(playlist), str(out)), timeout=self.settings.transcode_timeout)
+        except FfmpegError as exc:
+            log.warning("asset %s: static rendition %s failed: %s", asset.id, name, exc)
+            return StaticRenditionFile(name=name, ext=ext, status="errored")
+        size = out.stat().st_size
+        await self.objects.put_file(static_key(asset.id, name), out)
+        duration = asset.duration or 1.0
+        return StaticRenditionFile(
+            name=name,
+            ext=ext,
+            status="ready",
+            width=rendition.width if ext == "mp4" else None,
+            height=rendition.height if ext == "mp4" else None,
+            bitrate=int(size * 8 / duration),
+            filesize=str(size),
+        )
+
+    async def master(self, asset_id: str) -> None:
+        """Job: make the master MP4 (the highest rendition) available for download."""
+        asset = await self._get(asset_id)
+        if asset is None or asset.status != "ready" or asset.master is None:
+            return
+        work = self._work_dir(asset_id, "master")
+        status = "ready"
+        try:
+            top = asset.renditions[0].name
+            playlist = await self.objects.local_path(f"{hls_prefix(asset.id)}/{top}/index.m3u8")
+            out = work / "master.mp4"
+            await run_ffmpeg(
+                commands.mp4_argv(ffmpeg_exe(), str(playlist), str(out)), timeout=self.settings.transcode_timeout
+            )
+            await self.objects.put_file(master_key(asset_id), out)
+        except FfmpegError as exc:
+            log.warning("asset %s: master failed: %s", asset_id, exc)
+            status = "errored"
+        finally:
+            await asyncio.to_thread(shutil.rmtree, work, True)
+
+        def apply(a: Asset) -> None:
+            if a.master is not None:
+                a.master.status = status  # type: ignore[assignment]
+
+        try:
+            await self.assets.change(asset_id, apply)
+        except NotFound:
+            pass
+
+    async def purge(self, asset_id: str) -> None:
+        """Job: delete a deleted asset's media."""
+        await self.objects.delete_prefix(asset_prefix(asset_id))
+
+
+def wanted_static_files(asset: Asset) -> list[str]:
+    """File names implied by ``mp4_support`` and the explicit ``static_renditions`` requests."""
+    names: list[str] = []
+    support = asset.mp4_support
+    if support == "standard":
+        names += ["high.mp4", "medium.mp4", "low.mp4"][: max(1, min(3, len(asset.renditions)))]
+    if "capped-1080p" in support:
+        names.append("capped-1080p.mp4")
+    if "audio-only" in support:
+        names.append("audio.m4a")
+    for resolution in asset.static_rendition_requests:
+        names.append("audio.m4a" if resolution == "audio-only" else f"{resolution}.mp4")
+    return list(dict.fromkeys(names))
+
+
+def pick_static_source(asset: Asset, name: str) -> VideoRendition | None:
+    """The HLS rendition a static file is remuxed from, or ``None`` when the asset has none that fits."""
+    video = [r for r in asset.renditions if r.width]
+    if name == "audio.m4a":
+        return asset.renditions[0] if asset.renditions and asset.audio_codecs else None
+    if not video:
+        return None
+    if name in ("highest.mp4", "high.mp4"):
+        return video[0]
+    if name == "capped-1080p.mp4":
+        return next((r for r in video if min(r.width, r.height) <= 1080), None)
+    if name == "medium.mp4":
+        return video[len(video) // 2]
+    if name == "low.mp4":
+        return video[-1]
+    return next((r for r in video if r.name == name.removesuffix(".mp4")), None)
+
+
+def _pending(name: str) -> StaticRenditionFile:
+    return StaticRenditionFile(name=name, ext="m4a" if name.endswith(".m4a") else "mp4", status="preparing")
+
+
+def _set_static(asset: Asset, files: list[StaticRenditionFile]) -> None:
+    if asset.static_renditions is None:
+        return
+    statuses = {f.status for f in files}
+    status = "preparing" if "preparing" in statuses else "errored" if statuses == {"errored"} else "ready"
+    asset.static_renditions = StaticRenditions(status=status, files=files)  # type: ignore[arg-type]
+
+
+def _record_input_info(asset: Asset, info: MediaInfo) -> None:
+    tracks: list[InputTrackInfo] = []
+    if info.video is not None:
+        tracks.append(
+            InputTrackInfo(
+                type="video",
+                duration=info.duration,
+                encoding=info.video.codec,
+                width=info.video.width,
+                height=info.video.height,
+                frame_rate=round(info.video.frame_rate, 3),
+            )
+        )
+    tracks += [
+        InputTrackInfo(
+            type="audio",
+            duration=info.duration,
+            encoding=audio.codec,
+            sample_rate=audio.sample_rate,
+            channels=audio.channels,
+        )
+        for audio in info.audio
+    ]
+    asset.input_info = [InputFileInfo(container_format=info.container, tracks=tracks)]
+
+
+def _describe_output(out: Path, plan: ladder.LadderPlan) -> tuple[list[VideoRendition], float, str | None]:
+    """Measure what ffmpeg produced: bandwidths, codecs, duration of each rendition."""
+    renditions: list[VideoRendition] = []
+    duration = 0.0
+    audio_codecs: str | None = None
+    names = [(r.name, r.width, r.height, r.max_frame_rate) for r in plan.video] or [("audio", 0, 0, None)]
+    for name, width, height, frame_rate in names:
+        playlist = out / name / "index.m3u8"
+        stats = hls.playlist_stats(playlist)
+        first_segment = next(iter(sorted((out / name).glob("*.ts"), key=lambda p: int(p.stem))))
+        codecs = hls.probe_codecs(first_segment)
+        if "mp4a" in codecs:
+            audio_codecs = "mp4a.40.2"
+        actual = probe(first_segment).video
+        renditions.append(
+            VideoRendition(
+                name=name,
+                width=actual.width if actual else width,
+                height=actual.height if actual else height,
+                bandwidth=stats.peak_bandwidth,
+                average_bandwidth=stats.average_bandwidth,
+                codecs=codecs,
+                frame_rate=round(actual.frame_rate, 3) if actual else frame_rate,
+            )
+        )
+        duration = max(duration, stats.duration)
+    return renditions, duration, audio_codecs
+
+
+def _primary_tracks(info: MediaInfo, plan: ladder.LadderPlan, duration: float) -> list[Track]:
+    tracks: list[Track] = []
+    if info.video is not None and plan.video:
+        top = plan.video[0]
+        tracks.append(
+            Track(
+                id=new_id(),
+                type="video",
+                duration=round(duration, 6),
+                max_width=top.width,
+                max_height=top.height,
+                max_frame_rate=round(min(info.video.frame_rate, top.max_frame_rate), 3),
+            )
+        )
+    if info.audio:
+        channels = info.audio[0].channels
+        tracks.append(
+            Track(
+                id=new_id(),
+                type="audio",
+                duration=round(duration, 6),
+                max_channels=min(channels, 2),
+                max_channel_layout="stereo" if channels >= 2 else "mono",
+                primary=True,
+                language_code=info.audio[0].language,
+            )
+        )
+    return tracks
+

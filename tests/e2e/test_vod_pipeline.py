@@ -1,0 +1,289 @@
+"""Real media through the running server: transcode, HLS playback decoded with PyAV, images, MP4s."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import av
+import httpx
+import m3u8
+import pytest
+
+from tests.conftest import Server, wait_for_asset
+
+pytestmark = pytest.mark.slow
+
+
+def decode_frames(data: bytes) -> tuple[int, float, int]:
+    """Decode a media file from memory: (video frames, duration in seconds, audio frames)."""
+    with av.open(io.BytesIO(data)) as container:
+        video = audio = 0
+        first = last = None
+        for frame in container.decode(*container.streams):
+            if isinstance(frame, av.VideoFrame):
+                video += 1
+                if frame.time is not None:
+                    first = frame.time if first is None else min(first, frame.time)
+                    last = frame.time if last is None else max(last, frame.time)
+            else:
+                audio += 1
+        duration = (last - first) if first is not None and last is not None else 0.0
+    return video, duration, audio
+
+
+def walk_hls(client: httpx.Client, playback_id: str) -> dict[str, tuple[int, float]]:
+    """Fetch the master playlist and every variant's segments; decoded (frames, seconds) per rendition."""
+    master_response = client.get(f"/stream/{playback_id}.m3u8")
+    assert master_response.status_code == 200
+    assert master_response.headers["content-type"].startswith("application/vnd.apple.mpegurl")
+    master = m3u8.loads(master_response.text, uri=f"{client.base_url}/stream/{playback_id}.m3u8")
+    results: dict[str, tuple[int, float]] = {}
+    for playlist in master.playlists:
+        info = playlist.stream_info
+        assert info.bandwidth and info.average_bandwidth and info.codecs
+        variant_url = playlist.absolute_uri
+        variant = m3u8.loads(client.get(variant_url).text, uri=variant_url)
+        assert variant.is_endlist
+        frames = 0
+        for seg in variant.segments:
+            response = client.get(seg.absolute_uri)
+            assert response.status_code == 200, seg.absolute_uri
+            count, _, _ = decode_frames(response.content)
+            frames += count
+        total = sum(seg.duration for seg in variant.segments)
+        results[f"{info.resolution[1] if info.resolution else 'audio'}"] = (frames, total)
+    return results
+
+
+def create(client: httpx.Client, body: dict[str, object]) -> dict[str, object]:
+    response = client.post("/video/v1/assets", json=body)
+    assert response.status_code == 201, response.text
+    data: dict[str, object] = response.json()["data"]
+    return data
+
+
+def test_h264_asset_plays_as_adaptive_hls(media_server: Server, file_server: str) -> None:
+    with media_server.client() as client:
+        asset = create(
+            client,
+            {
+                "input": [
+                    {"url": f"{file_server}/h264_720p.mp4"},
+                    {"url": f"{file_server}/subs.srt", "type": "text", "text_type": "subtitles",
+                     "language_code": "en", "name": "English"},
+                    {"url": f"{file_server}/dub.m4a", "type": "audio", "language_code": "fr", "name": "French"},
+                ],
+                "playback_policy": ["public"],
+                "mp4_support": "audio-only,capped-1080p",
+                "master_access": "temporary",
+            },
+        )
+        ready = wait_for_asset(client, str(asset["id"]))
+        assert ready["status"] == "ready", ready
+        assert ready["duration"] == pytest.approx(6.0, abs=0.2)
+        assert ready["resolution_tier"] == "720p"
+        assert ready["max_stored_frame_rate"] == pytest.approx(30.0, abs=0.1)
+        assert ready["aspect_ratio"] == "16:9"
+        kinds = sorted(t["type"] for t in ready["tracks"])  # type: ignore[union-attr]
+        assert kinds == ["audio", "audio", "text", "video"]
+        assert all(t["status"] == "ready" for t in ready["tracks"])  # type: ignore[union-attr]
+        playback_id = ready["playback_ids"][0]["id"]  # type: ignore[index]
+
+        master_text = client.get(f"/stream/{playback_id}.m3u8").text
+        assert 'TYPE=SUBTITLES' in master_text and 'LANGUAGE="en"' in master_text
+        assert 'TYPE=AUDIO' in master_text and 'LANGUAGE="fr"' in master_text
+        assert "FRAME-RATE=" in master_text and "AVERAGE-BANDWIDTH=" in master_text
+
+        renditions = walk_hls(client, playback_id)
+        assert set(renditions) == {"720", "480", "360"}
+        for frames, seconds in renditions.values():
+            assert seconds == pytest.approx(6.0, abs=0.2)
+            assert frames == pytest.approx(180, abs=3)
+
+        capped = client.get(f"/video/v1/assets/{asset['id']}").json()["data"]
+        deadline = time.monotonic() + 60
+        while capped["static_renditions"]["status"] != "ready" or capped["master"]["status"] != "ready":
+            assert time.monotonic() < deadline, capped
+            time.sleep(0.3)
+            capped = client.get(f"/video/v1/assets/{asset['id']}").json()["data"]
+        names = {f["name"] for f in capped["static_renditions"]["files"]}
+        assert names == {"capped-1080p.mp4", "audio.m4a"}
+
+        mp4 = client.get(f"/stream/{playback_id}/capped-1080p.mp4")
+        assert mp4.status_code == 200 and mp4.headers["content-type"] == "video/mp4"
+        frames, seconds, audio_frames = decode_frames(mp4.content)
+        assert frames == pytest.approx(180, abs=3) and audio_frames > 0
+        ranged = client.get(f"/stream/{playback_id}/capped-1080p.mp4", headers={"Range": "bytes=0-99"})
+        assert ranged.status_code == 206 and len(ranged.content) == 100
+        assert ranged.content == mp4.content[:100]
+
+        m4a = client.get(f"/stream/{playback_id}/audio.m4a")
+        frames, _, audio_frames = decode_frames(m4a.content)
+        assert frames == 0 and audio_frames > 0
+
+        master_download = httpx.get(capped["master"]["url"], timeout=60)
+        assert master_download.status_code == 200
+        assert decode_frames(master_download.content)[0] == pytest.approx(180, abs=3)
+
+        vtt_playlist = m3u8.loads(client.get(f"/stream/{playback_id}/text/{_text_track(ready)}.m3u8").text)
+        vtt = client.get(f"/stream/{playback_id}/text/{vtt_playlist.segments[0].uri}").text
+        assert vtt.startswith("WEBVTT") and "Hello" in vtt
+
+        # Deleting the asset stops playback at once.
+        assert client.delete(f"/video/v1/assets/{asset['id']}").status_code == 204
+        assert client.get(f"/stream/{playback_id}.m3u8").status_code == 404
+        assert client.get(f"/stream/{playback_id}/capped-1080p.mp4").status_code == 404
+
+
+def _text_track(asset: dict[str, object]) -> str:
+    return next(str(t["id"]) for t in asset["tracks"] if t["type"] == "text")  # type: ignore[union-attr]
+
+
+def test_vp9_webm_is_reencoded_and_images_render(media_server: Server, file_server: str) -> None:
+    with media_server.client() as client:
+        asset = create(client, {"input": f"{file_server}/vp9.webm", "playback_policy": "public"})
+        ready = wait_for_asset(client, str(asset["id"]))
+        assert ready["status"] == "ready", ready
+        assert ready["duration"] == pytest.approx(4.0, abs=0.2)
+        playback_id = ready["playback_ids"][0]["id"]  # type: ignore[index]
+        renditions = walk_hls(client, playback_id)
+        assert set(renditions) == {"360"}
+        frames, seconds = renditions["360"]
+        assert frames == pytest.approx(100, abs=3)
+
+        thumb = client.get(f"/image/{playback_id}/thumbnail.jpg", params={"time": 1, "width": 200})
+        assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+        with av.open(io.BytesIO(thumb.content)) as image:
+            frame = next(image.decode(video=0))
+            assert (frame.width, frame.height) == (200, 112) or frame.width == 200
+        for ext in ("png", "webp"):
+            response = client.get(
+                f"/image/{playback_id}/thumbnail.{ext}",
+                params={"width": 100, "height": 100, "fit_mode": "pad"},
+            )
+            assert response.status_code == 200
+            with av.open(io.BytesIO(response.content)) as image:
+                frame = next(image.decode(video=0))
+                assert (frame.width, frame.height) == (100, 100)
+
+        gif = client.get(f"/image/{playback_id}/animated.gif", params={"start": 0, "end": 2, "fps": 10})
+        assert gif.status_code == 200 and gif.content[:3] == b"GIF"
+        with av.open(io.BytesIO(gif.content)) as image:
+            frames = list(image.decode(video=0))
+            assert len(frames) >= 15 and frames[0].width == 320
+
+        vtt = client.get(f"/image/{playback_id}/storyboard.vtt")
+        assert vtt.status_code == 200 and vtt.text.startswith("WEBVTT") and "#xywh=" in vtt.text
+        sprite_url = vtt.text.split("\n")[3].split("#")[0]
+        sprite = httpx.get(sprite_url, timeout=30)
+        assert sprite.status_code == 200 and sprite.headers["content-type"] == "image/jpeg"
+
+        # Host-based routing, as stream.mux.com / image.mux.com serve it.
+        via_host = client.get(f"/{playback_id}.m3u8", headers={"Host": "stream.example.com"})
+        assert via_host.status_code == 200 and via_host.text.startswith("#EXTM3U")
+        via_image = client.get(f"/{playback_id}/thumbnail.jpg", headers={"Host": "image.example.com"})
+        assert via_image.status_code == 200 and via_image.headers["content-type"] == "image/jpeg"
+
+        bad = client.get(f"/image/{playback_id}/thumbnail.jpg", params={"fit_mode": "squish"})
+        assert bad.status_code == 400 and bad.json()["code"] == 3
+        assert client.get(f"/image/{playback_id}/animated.gif", params={"start": 0, "end": 30}).status_code == 400
+
+
+def test_not_media_input_errors_and_server_stays_healthy(media_server: Server, file_server: str) -> None:
+    with media_server.client() as client:
+        bad = create(client, {"input": f"{file_server}/not_media.mp4"})
+        missing = create(client, {"input": f"{file_server}/does-not-exist.mp4"})
+        for asset in (bad, missing):
+            done = wait_for_asset(client, str(asset["id"]))
+            assert done["status"] == "errored"
+            errors = done["errors"]
+            assert errors["type"] == "invalid_input" and errors["messages"][0]  # type: ignore[index]
+        assert "404" in done["errors"]["messages"][0]  # type: ignore[index]
+        assert client.get("/healthz").status_code == 200
+
+
+def test_clip_start_end_and_test_asset(media_server: Server, file_server: str) -> None:
+    with media_server.client() as client:
+        clipped = create(
+            client,
+            {"input": [{"url": f"{file_server}/h264_720p.mp4", "start_time": 1, "end_time": 4}],
+             "playback_policy": ["public"], "max_resolution_tier": "1080p", "video_quality": "basic"},
+        )
+        ready = wait_for_asset(client, str(clipped["id"]))
+        assert ready["status"] == "ready", ready
+        assert ready["duration"] == pytest.approx(3.0, abs=0.2)
+        renditions = walk_hls(client, ready["playback_ids"][0]["id"])  # type: ignore[index]
+        assert renditions["720"][0] == pytest.approx(90, abs=3)
+
+        # A clip of an existing asset by mux://assets/{id}.
+        source_id = clipped["id"]
+        again = create(client, {"input": [{"url": f"mux://assets/{source_id}", "start_time": 0, "end_time": 2}],
+                                "playback_policy": ["public"]})
+        done = wait_for_asset(client, str(again["id"]))
+        assert done["status"] == "ready", done
+        assert done["ingest_type"] == "on_demand_clip" and done["source_asset_id"] == source_id
+
+
+def test_tracks_added_and_deleted_on_ready_asset(media_server: Server, file_server: str) -> None:
+    with media_server.client() as client:
+        asset = create(client, {"input": f"{file_server}/h264_720p.mp4", "playback_policy": ["public"]})
+        assert wait_for_asset(client, str(asset["id"]))["status"] == "ready"
+        track = client.post(
+            f"/video/v1/assets/{asset['id']}/tracks",
+            json={"url": f"{file_server}/subs.vtt", "type": "text", "text_type": "subtitles",
+                  "language_code": "fr", "name": "Français"},
+        )
+        assert track.status_code == 201, track.text
+        track_id = track.json()["data"]["id"]
+        deadline = time.monotonic() + 30
+        while True:
+            data = client.get(f"/video/v1/assets/{asset['id']}").json()["data"]
+            status = next(t["status"] for t in data["tracks"] if t["id"] == track_id)
+            if status != "preparing" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert status == "ready"
+        playback_id = data["playback_ids"][0]["id"]
+        assert 'LANGUAGE="fr"' in client.get(f"/stream/{playback_id}.m3u8").text
+        assert client.delete(f"/video/v1/assets/{asset['id']}/tracks/{track_id}").status_code == 204
+        assert 'LANGUAGE="fr"' not in client.get(f"/stream/{playback_id}.m3u8").text
+        client.delete(f"/video/v1/assets/{asset['id']}")
+        gone = client.post(
+            f"/video/v1/assets/{asset['id']}/tracks",
+            json={"url": f"{file_server}/subs.vtt", "type": "text", "text_type": "subtitles", "language_code": "fr"},
+        )
+        assert gone.status_code == 404 and gone.json()["error"]["type"] == "not_found"
+
+
+def test_crash_mid_transcode_resumes(tmp_path: Path, file_server: str, media_dir: Path) -> None:
+    """Kill -9 the server while it transcodes; after a restart the asset still becomes ready."""
+    from tests.conftest import ffmpeg
+
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30", "-f", "lavfi", "-i", "sine", "-t", "20",
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+           str(media_dir / "long_1080p.mp4"))
+    server = Server(data_dir=tmp_path / "crash", database=None)
+    server.start()
+    try:
+        with server.client() as client:
+            asset = create(client, {"input": f"{file_server}/long_1080p.mp4", "playback_policy": ["public"]})
+            deadline = time.monotonic() + 60
+            while True:
+                data = client.get(f"/video/v1/assets/{asset['id']}").json()["data"]
+                if data["progress"]["state"] == "transcoding" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+            assert data["status"] == "preparing"
+        server.stop(kill=True)
+        server.start()
+        with server.client() as client:
+            ready = wait_for_asset(client, str(asset["id"]), timeout=180)
+            assert ready["status"] == "ready", ready
+            assert ready["duration"] == pytest.approx(20.0, abs=0.2)
+            renditions = walk_hls(client, ready["playback_ids"][0]["id"])  # type: ignore[index]
+            assert set(renditions) == {"1080", "720", "480", "360"}
+            assert renditions["1080"][0] == pytest.approx(600, abs=3)
+    finally:
+        server.stop()
