@@ -31,15 +31,64 @@ def ffmpeg(*args: str) -> None:
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Small media files covering the pipeline's paths."""
     d = tmp_path_factory.mktemp("media")
-    lavfi_av = ["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=440"]
-    ffmpeg(*lavfi_av, "-t", "6", "-c:v", "libx264", "-preset", "veryfast", "-g", "60", "-pix_fmt", "yuv420p",
-           "-c:a", "aac", "-b:a", "96k", "-shortest", str(d / "h264_720p.mp4"))
-    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=660",
-           "-t", "4", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "500k",
-           "-c:a", "libopus", "-shortest", str(d / "vp9.webm"))
+    lavfi_av = [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=1280x720:rate=30",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440",
+    ]
+    ffmpeg(
+        *lavfi_av,
+        "-t",
+        "6",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-g",
+        "60",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "96k",
+        "-shortest",
+        str(d / "h264_720p.mp4"),
+    )
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=640x360:rate=25",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=660",
+        "-t",
+        "4",
+        "-c:v",
+        "libvpx-vp9",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        "-b:v",
+        "500k",
+        "-c:a",
+        "libopus",
+        "-shortest",
+        str(d / "vp9.webm"),
+    )
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=330", "-t", "6", "-c:a", "aac", str(d / "dub.m4a"))
     ffmpeg("-f", "lavfi", "-i", "color=c=red:size=64x32", "-frames:v", "1", str(d / "logo.png"))
-    (d / "subs.srt").write_text("1\n00:00:00,500 --> 00:00:02,000\nHello\n\n2\n00:00:02,500 --> 00:00:04,000\nWorld\n")
+    (d / "subs.srt").write_text(
+        "1\n00:00:00,500 --> 00:00:02,000\nHello\n\n2\n00:00:02,500 --> 00:00:04,000\nWorld\n"
+    )
     (d / "subs.vtt").write_text("WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nBonjour\n")
     (d / "not_media.mp4").write_text("this is not a video, just text pretending to be one\n" * 50)
     return d
@@ -72,6 +121,7 @@ class Server:
     token_secret: str = field(default_factory=lambda: uuid.uuid4().hex + uuid.uuid4().hex)
     process: subprocess.Popen[bytes] | None = None
     base_url: str = ""
+    rtmp_url: str = ""
 
     @property
     def log_path(self) -> Path:
@@ -87,14 +137,25 @@ class Server:
             VITASCOPE_TOKEN_SECRET=self.token_secret,
             VITASCOPE_ALLOW_PRIVATE_INPUTS="1",
         )
-        args = [sys.executable, "-m", "vitascope", "serve", "--http-port", "0", "--data-dir", str(self.data_dir)]
+        args = [
+            sys.executable,
+            "-m",
+            "vitascope",
+            "serve",
+            "--http-port",
+            "0",
+            "--data-dir",
+            str(self.data_dir),
+        ]
         if self.database:
             args += ["--database", self.database]
         with out_path.open("wb") as out, self.log_path.open("ab") as err:
-            self.process = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT)
+            self.process = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for line in out_path.read_text().splitlines():
+                if line.startswith("vitascope rtmp on "):
+                    self.rtmp_url = line.removeprefix("vitascope rtmp on ").strip()
                 if line.startswith("vitascope listening on "):
                     self.base_url = line.removeprefix("vitascope listening on ").strip()
                     return
@@ -121,7 +182,10 @@ class Server:
     def client(self, **kwargs: object) -> httpx.Client:
         """An httpx client authenticated for the Mux API."""
         return httpx.Client(
-            base_url=self.base_url, auth=(self.token_id, self.token_secret), timeout=60.0, **kwargs  # type: ignore[arg-type]
+            base_url=self.base_url,
+            auth=(self.token_id, self.token_secret),
+            timeout=60.0,
+            **kwargs,  # type: ignore[arg-type]
         )
 
 

@@ -17,12 +17,17 @@ from vitascope.api.deps import Services
 from vitascope.api.middleware import BodyLimit, DeliveryHostRouting
 from vitascope.api.mux import assets as mux_assets
 from vitascope.api.mux import errors as mux_errors
+from vitascope.api.mux import live_streams as mux_live_streams
 from vitascope.config import Settings
 from vitascope.domain import assets as asset_jobs
 from vitascope.domain.assets import AssetService
+from vitascope.domain.live_streams import LiveSessions, LiveStreamService
 from vitascope.domain.tokens import ensure_token
 from vitascope.errors import InvalidParameters, NotFound, VitascopeError
+from vitascope.ingest.bridge import RtmpPublishing
+from vitascope.ingest.rtmp import RtmpServer
 from vitascope.jobs import InProcessQueue
+from vitascope.live.engine import LiveEngine
 from vitascope.playback import errors as delivery_errors
 from vitascope.playback import routes as playback_routes
 from vitascope.playback.urls import PlaybackUrls
@@ -41,6 +46,8 @@ class Runtime:
     db: Database
     queue: InProcessQueue
     services: Services
+    engine: LiveEngine
+    rtmp: RtmpServer
 
 
 def _server_secret(settings: Settings) -> bytes:
@@ -67,10 +74,21 @@ def build_runtime(settings: Settings) -> Runtime:
     queue.register(asset_jobs.STATIC_RENDITIONS_JOB, pipeline.static_renditions)
     queue.register(asset_jobs.MASTER_JOB, pipeline.master)
     queue.register(asset_jobs.PURGE_JOB, pipeline.purge)
+    queue.register(asset_jobs.FINALIZE_RECORDING_JOB, pipeline.finalize_recording)
+    live_streams = LiveStreamService(db)
+    engine = LiveEngine(live_streams, LiveSessions(db, assets, queue), assets, objects)
+    live_streams.control = engine
+    rtmp = RtmpServer(settings.host, settings.rtmp_port, RtmpPublishing(engine))
+    engine.disconnector.add(rtmp.disconnect)
     services = Services(
-        db=db, assets=assets, objects=objects, urls=PlaybackUrls(_server_secret(settings)), work_dir=settings.work_dir
+        db=db,
+        assets=assets,
+        live_streams=live_streams,
+        objects=objects,
+        urls=PlaybackUrls(_server_secret(settings)),
+        work_dir=settings.work_dir,
     )
-    return Runtime(settings=settings, db=db, queue=queue, services=services)
+    return Runtime(settings=settings, db=db, queue=queue, services=services, engine=engine, rtmp=rtmp)
 
 
 def _render(request: Request, error: VitascopeError) -> JSONResponse:
@@ -98,10 +116,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         if settings.token_id and settings.token_secret:
             await ensure_token(rt.db, settings.token_id, settings.token_secret)
         await rt.queue.start()
+        await rt.engine.start()
+        await rt.rtmp.start()
         log.info("vitascope ready (database %s)", rt.db.engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
+            await rt.rtmp.close()
+            await rt.engine.close()
             await rt.queue.close()
             await rt.db.close()
 
@@ -137,6 +159,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(mux_assets.router)
+    app.include_router(mux_live_streams.router)
     app.include_router(playback_routes.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(DeliveryHostRouting)

@@ -20,7 +20,9 @@ cli = typer.Typer(help="vitascope: a self-hosted video platform with Mux- and Li
 tokens_cli = typer.Typer(help="Manage API access tokens.")
 cli.add_typer(tokens_cli, name="tokens")
 
-DataDir = Annotated[Path, typer.Option(envvar="VITASCOPE_DATA_DIR", help="Folder for the database and media.")]
+DataDir = Annotated[
+    Path, typer.Option(envvar="VITASCOPE_DATA_DIR", help="Folder for the database and media.")
+]
 DatabaseUrl = Annotated[
     str | None, typer.Option(envvar="VITASCOPE_DATABASE", help="Database URL (sqlite:/// or postgresql://).")
 ]
@@ -36,7 +38,8 @@ def serve(
     storage: Annotated[str | None, typer.Option(envvar="VITASCOPE_STORAGE", help="Object store URL.")] = None,
     broker: Annotated[str | None, typer.Option(envvar="VITASCOPE_BROKER", help="Job broker URL.")] = None,
     allow_private_inputs: Annotated[
-        bool, typer.Option(envvar="VITASCOPE_ALLOW_PRIVATE_INPUTS", help="Let input URLs reach private addresses.")
+        bool,
+        typer.Option(envvar="VITASCOPE_ALLOW_PRIVATE_INPUTS", help="Let input URLs reach private addresses."),
     ] = False,
     workers: Annotated[int | None, typer.Option(envvar="VITASCOPE_WORKERS", help="Concurrent jobs.")] = None,
     token_id: Annotated[str | None, typer.Option(envvar="VITASCOPE_TOKEN_ID", hidden=True)] = None,
@@ -45,7 +48,9 @@ def serve(
 ) -> None:
     """Run the API, playback and job workers in one process."""
     if broker:
-        raise typer.BadParameter("only the in-process job queue is available in this build", param_hint="--broker")
+        raise typer.BadParameter(
+            "only the in-process job queue is available in this build", param_hint="--broker"
+        )
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings(
         host=host,
@@ -63,16 +68,22 @@ def serve(
 
 
 async def _serve(settings: Settings, log_level: str) -> None:
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.http_port, log_level=log_level, access_log=False
+        app,
+        host=settings.host,
+        port=settings.http_port,
+        log_level=log_level,
+        access_log=False,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started and not task.done():
+    while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
         await asyncio.sleep(0.05)
     if server.started:
         port = server.servers[0].sockets[0].getsockname()[1]
         # Tests and scripts read this line to find a port chosen with --http-port 0.
+        print(f"vitascope rtmp on rtmp://{settings.host}:{app.state.runtime.rtmp.port}", flush=True)
         print(f"vitascope listening on http://{settings.host}:{port}", flush=True)
     await task
 

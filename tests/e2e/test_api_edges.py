@@ -59,7 +59,9 @@ def test_wrong_types_are_400(server: Server, file_server: str) -> None:
     with server.client() as client:
         error_of(client.post("/video/v1/assets", json={"input": 5}), 400)
         error_of(client.post("/video/v1/assets", json={"input": [{"url": ["x"]}]}), 400)
-        error_of(client.post("/video/v1/assets", json={"input": f"{file_server}/a.mp4", "test": "maybe"}), 400)
+        error_of(
+            client.post("/video/v1/assets", json={"input": f"{file_server}/a.mp4", "test": "maybe"}), 400
+        )
         error_of(client.post("/video/v1/assets", json=[1, 2]), 400)
         error_of(client.get("/video/v1/assets", params={"limit": "many"}), 400)
         error_of(client.get("/video/v1/assets", params={"limit": 1000}), 400)
@@ -85,7 +87,18 @@ def test_private_inputs_refused_without_flag(tmp_path_factory: pytest.TempPathFa
     out = data_dir / "out.log"
     with out.open("wb") as stdout:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "vitascope", "serve", "--http-port", "0", "--data-dir", str(data_dir)],
+            [
+                sys.executable,
+                "-m",
+                "vitascope",
+                "serve",
+                "--http-port",
+                "0",
+                "--rtmp-port",
+                "0",
+                "--data-dir",
+                str(data_dir),
+            ],
             stdout=stdout,
             stderr=subprocess.DEVNULL,
         )
@@ -93,12 +106,19 @@ def test_private_inputs_refused_without_flag(tmp_path_factory: pytest.TempPathFa
         deadline = time.monotonic() + 60
         base = ""
         while not base and time.monotonic() < deadline:
-            lines = [line for line in out.read_text().splitlines() if line.startswith("vitascope listening on ")]
+            lines = [
+                line for line in out.read_text().splitlines() if line.startswith("vitascope listening on ")
+            ]
             base = lines[0].split()[-1] if lines else ""
             time.sleep(0.05)
         with httpx.Client(base_url=base, auth=("strict", "s" * 40)) as client:
-            for url in ("http://127.0.0.1/a.mp4", "http://localhost:8000/a.mp4", "http://10.1.2.3/a.mp4",
-                        "http://[::1]/a.mp4", "http://169.254.169.254/latest"):
+            for url in (
+                "http://127.0.0.1/a.mp4",
+                "http://localhost:8000/a.mp4",
+                "http://10.1.2.3/a.mp4",
+                "http://[::1]/a.mp4",
+                "http://169.254.169.254/latest",
+            ):
                 error = error_of(client.post("/video/v1/assets", json={"input": [{"url": url}]}), 400)
                 assert "private" in str(error["messages"][0])  # type: ignore[index]
     finally:

@@ -29,7 +29,9 @@ def playback_api(server: Server) -> mux_python.PlaybackIDApi:
 
 def _create(assets_api: mux_python.AssetsApi, url: str, **kwargs: object) -> mux_python.Asset:
     request = mux_python.CreateAssetRequest(
-        input=[mux_python.InputSettings(url=url)], playback_policy=[mux_python.PlaybackPolicy.PUBLIC], **kwargs
+        input=[mux_python.InputSettings(url=url)],
+        playback_policy=[mux_python.PlaybackPolicy.PUBLIC],
+        **kwargs,
     )
     asset: mux_python.Asset = assets_api.create_asset(request).data
     return asset
@@ -55,7 +57,8 @@ def test_create_get_update_delete(assets_api: mux_python.AssetsApi, file_server:
     assert fetched.id == asset.id
 
     updated = assets_api.update_asset(
-        asset.id, mux_python.UpdateAssetRequest(passthrough="new-ref", meta=mux_python.AssetMetadata(title="T2"))
+        asset.id,
+        mux_python.UpdateAssetRequest(passthrough="new-ref", meta=mux_python.AssetMetadata(title="T2")),
     ).data
     assert updated.passthrough == "new-ref"
     assert updated.meta.title == "T2" and updated.meta.creator_id == "c1"
@@ -88,7 +91,9 @@ def test_playback_ids(
 
 
 def test_list_pages_and_cursor(assets_api: mux_python.AssetsApi, file_server: str) -> None:
-    created = [_create(assets_api, f"{file_server}/h264_720p.mp4", passthrough=f"list-{i}").id for i in range(3)]
+    created = [
+        _create(assets_api, f"{file_server}/h264_720p.mp4", passthrough=f"list-{i}").id for i in range(3)
+    ]
     page1 = assets_api.list_assets(limit=2, page=1).data
     page2 = assets_api.list_assets(limit=2, page=2).data
     assert len(page1) == 2

@@ -71,9 +71,19 @@ def test_h264_asset_plays_as_adaptive_hls(media_server: Server, file_server: str
             {
                 "input": [
                     {"url": f"{file_server}/h264_720p.mp4"},
-                    {"url": f"{file_server}/subs.srt", "type": "text", "text_type": "subtitles",
-                     "language_code": "en", "name": "English"},
-                    {"url": f"{file_server}/dub.m4a", "type": "audio", "language_code": "fr", "name": "French"},
+                    {
+                        "url": f"{file_server}/subs.srt",
+                        "type": "text",
+                        "text_type": "subtitles",
+                        "language_code": "en",
+                        "name": "English",
+                    },
+                    {
+                        "url": f"{file_server}/dub.m4a",
+                        "type": "audio",
+                        "language_code": "fr",
+                        "name": "French",
+                    },
                 ],
                 "playback_policy": ["public"],
                 "mp4_support": "audio-only,capped-1080p",
@@ -92,8 +102,8 @@ def test_h264_asset_plays_as_adaptive_hls(media_server: Server, file_server: str
         playback_id = ready["playback_ids"][0]["id"]  # type: ignore[index]
 
         master_text = client.get(f"/stream/{playback_id}.m3u8").text
-        assert 'TYPE=SUBTITLES' in master_text and 'LANGUAGE="en"' in master_text
-        assert 'TYPE=AUDIO' in master_text and 'LANGUAGE="fr"' in master_text
+        assert "TYPE=SUBTITLES" in master_text and 'LANGUAGE="en"' in master_text
+        assert "TYPE=AUDIO" in master_text and 'LANGUAGE="fr"' in master_text
         assert "FRAME-RATE=" in master_text and "AVERAGE-BANDWIDTH=" in master_text
 
         renditions = walk_hls(client, playback_id)
@@ -150,7 +160,7 @@ def test_vp9_webm_is_reencoded_and_images_render(media_server: Server, file_serv
         playback_id = ready["playback_ids"][0]["id"]  # type: ignore[index]
         renditions = walk_hls(client, playback_id)
         assert set(renditions) == {"360"}
-        frames, seconds = renditions["360"]
+        frames, _ = renditions["360"]
         assert frames == pytest.approx(100, abs=3)
 
         thumb = client.get(f"/image/{playback_id}/thumbnail.jpg", params={"time": 1, "width": 200})
@@ -188,7 +198,10 @@ def test_vp9_webm_is_reencoded_and_images_render(media_server: Server, file_serv
 
         bad = client.get(f"/image/{playback_id}/thumbnail.jpg", params={"fit_mode": "squish"})
         assert bad.status_code == 400 and bad.json()["code"] == 3
-        assert client.get(f"/image/{playback_id}/animated.gif", params={"start": 0, "end": 30}).status_code == 400
+        assert (
+            client.get(f"/image/{playback_id}/animated.gif", params={"start": 0, "end": 30}).status_code
+            == 400
+        )
 
 
 def test_not_media_input_errors_and_server_stays_healthy(media_server: Server, file_server: str) -> None:
@@ -208,8 +221,12 @@ def test_clip_start_end_and_test_asset(media_server: Server, file_server: str) -
     with media_server.client() as client:
         clipped = create(
             client,
-            {"input": [{"url": f"{file_server}/h264_720p.mp4", "start_time": 1, "end_time": 4}],
-             "playback_policy": ["public"], "max_resolution_tier": "1080p", "video_quality": "basic"},
+            {
+                "input": [{"url": f"{file_server}/h264_720p.mp4", "start_time": 1, "end_time": 4}],
+                "playback_policy": ["public"],
+                "max_resolution_tier": "1080p",
+                "video_quality": "basic",
+            },
         )
         ready = wait_for_asset(client, str(clipped["id"]))
         assert ready["status"] == "ready", ready
@@ -219,8 +236,13 @@ def test_clip_start_end_and_test_asset(media_server: Server, file_server: str) -
 
         # A clip of an existing asset by mux://assets/{id}.
         source_id = clipped["id"]
-        again = create(client, {"input": [{"url": f"mux://assets/{source_id}", "start_time": 0, "end_time": 2}],
-                                "playback_policy": ["public"]})
+        again = create(
+            client,
+            {
+                "input": [{"url": f"mux://assets/{source_id}", "start_time": 0, "end_time": 2}],
+                "playback_policy": ["public"],
+            },
+        )
         done = wait_for_asset(client, str(again["id"]))
         assert done["status"] == "ready", done
         assert done["ingest_type"] == "on_demand_clip" and done["source_asset_id"] == source_id
@@ -232,8 +254,13 @@ def test_tracks_added_and_deleted_on_ready_asset(media_server: Server, file_serv
         assert wait_for_asset(client, str(asset["id"]))["status"] == "ready"
         track = client.post(
             f"/video/v1/assets/{asset['id']}/tracks",
-            json={"url": f"{file_server}/subs.vtt", "type": "text", "text_type": "subtitles",
-                  "language_code": "fr", "name": "Français"},
+            json={
+                "url": f"{file_server}/subs.vtt",
+                "type": "text",
+                "text_type": "subtitles",
+                "language_code": "fr",
+                "name": "Français",
+            },
         )
         assert track.status_code == 201, track.text
         track_id = track.json()["data"]["id"]
@@ -252,7 +279,12 @@ def test_tracks_added_and_deleted_on_ready_asset(media_server: Server, file_serv
         client.delete(f"/video/v1/assets/{asset['id']}")
         gone = client.post(
             f"/video/v1/assets/{asset['id']}/tracks",
-            json={"url": f"{file_server}/subs.vtt", "type": "text", "text_type": "subtitles", "language_code": "fr"},
+            json={
+                "url": f"{file_server}/subs.vtt",
+                "type": "text",
+                "text_type": "subtitles",
+                "language_code": "fr",
+            },
         )
         assert gone.status_code == 404 and gone.json()["error"]["type"] == "not_found"
 
@@ -261,9 +293,28 @@ def test_crash_mid_transcode_resumes(tmp_path: Path, file_server: str, media_dir
     """Kill -9 the server while it transcodes; after a restart the asset still becomes ready."""
     from tests.conftest import ffmpeg
 
-    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30", "-f", "lavfi", "-i", "sine", "-t", "20",
-           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
-           str(media_dir / "long_1080p.mp4"))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=1920x1080:rate=30",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine",
+        "-t",
+        "20",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(media_dir / "long_1080p.mp4"),
+    )
     server = Server(data_dir=tmp_path / "crash", database=None)
     server.start()
     try:

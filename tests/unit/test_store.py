@@ -15,7 +15,11 @@ async def test_assets_round_trip_and_paginate(db: Database) -> None:
     async with db.transaction() as session:
         repo = AssetRepo(session)
         for i in range(5):
-            await repo.add(Asset(id=f"asset{i}", created_at=1000 + i, passthrough=f"p{i}", upload_id="u" if i % 2 else None))
+            await repo.add(
+                Asset(
+                    id=f"asset{i}", created_at=1000 + i, passthrough=f"p{i}", upload_id="u" if i % 2 else None
+                )
+            )
     async with db.read() as session:
         repo = AssetRepo(session)
         page1 = await repo.list(limit=2)

@@ -16,6 +16,7 @@ from vitascope.errors import Unauthorized
 
 if TYPE_CHECKING:
     from vitascope.domain.assets import AssetService
+    from vitascope.domain.live_streams import LiveStreamService
     from vitascope.playback.urls import PlaybackUrls
     from vitascope.store.database import Database
     from vitascope.store.objects import ObjectStore
@@ -27,6 +28,7 @@ class Services:
 
     db: Database
     assets: AssetService
+    live_streams: LiveStreamService
     objects: ObjectStore
     urls: PlaybackUrls
     work_dir: Path

@@ -6,20 +6,24 @@ from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitascope.domain.inputs import check_input_url, clip_source
 from vitascope.domain.models import (
     Asset,
+    AssetDefaults,
     AssetMeta,
     EncodingTier,
     IngestType,
     InputSettings,
+    LiveStream,
     Master,
     MasterAccess,
     Mp4Support,
     PlaybackId,
     PlaybackPolicy,
     PlaybackTarget,
+    Progress,
     ResolutionTier,
     StaticRenditions,
     Track,
@@ -36,6 +40,7 @@ TRACK_JOB = "asset.track"
 STATIC_RENDITIONS_JOB = "asset.static_renditions"
 MASTER_JOB = "asset.master"
 PURGE_JOB = "asset.purge"
+FINALIZE_RECORDING_JOB = "asset.finalize_recording"
 
 _QUALITY_FOR_TIER: dict[str, VideoQuality] = {"baseline": "basic", "smart": "plus", "premium": "premium"}
 _TIER_FOR_QUALITY: dict[str, EncodingTier] = {v: k for k, v in _QUALITY_FOR_TIER.items()}  # type: ignore[misc]
@@ -141,7 +146,9 @@ class AssetService:
             if item.type in ("text", "audio") and not item.language_code:
                 raise InvalidParameters(f"{item.type} inputs need a language_code")
             if item.type in ("text", "audio") and (item.start_time or item.end_time or item.overlay_settings):
-                raise InvalidParameters("start_time, end_time and overlay_settings apply to the video input only")
+                raise InvalidParameters(
+                    "start_time, end_time and overlay_settings apply to the video input only"
+                )
             if item.start_time is not None and item.start_time < 0:
                 raise InvalidParameters("start_time must be zero or more")
             if item.end_time is not None and item.end_time <= (item.start_time or 0):
@@ -192,6 +199,40 @@ class AssetService:
                 )
             await AssetRepo(session).add(asset)
             await self.jobs.enqueue(session, PROCESS_JOB, job_key(asset.id, "process"), asset_id=asset.id)
+        return asset
+
+    async def add_live_asset(self, session: AsyncSession, stream: LiveStream) -> Asset:
+        """The asset a live session records into, created inside the caller's transaction."""
+        defaults = stream.new_asset_settings or AssetDefaults()
+        quality = defaults.video_quality or "plus"
+        asset = Asset(
+            id=new_id(),
+            passthrough=defaults.passthrough,
+            mp4_support=defaults.mp4_support,
+            static_rendition_requests=defaults.static_renditions,
+            static_renditions=(
+                StaticRenditions() if defaults.mp4_support != "none" or defaults.static_renditions else None
+            ),
+            master_access=defaults.master_access,
+            master=Master() if defaults.master_access == "temporary" else None,
+            normalize_audio=defaults.normalize_audio,
+            video_quality=quality,
+            encoding_tier=_TIER_FOR_QUALITY[quality],
+            max_resolution_tier=defaults.max_resolution_tier,
+            meta=defaults.meta,
+            ingest_type="live_rtmp",
+            live_stream_id=stream.id,
+            is_live=True,
+            test=stream.test,
+            progress=Progress(state="live", progress=0.0),
+        )
+        for policy in defaults.playback_policies:
+            playback_id = PlaybackId(id=new_id(), policy=policy)
+            asset.playback_ids.append(playback_id)
+            await PlaybackIdRepo(session).add(
+                PlaybackTarget(id=playback_id.id, policy=policy, owner_type="asset", owner_id=asset.id)
+            )
+        await AssetRepo(session).add(asset)
         return asset
 
     async def get(self, asset_id: str) -> Asset:

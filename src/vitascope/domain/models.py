@@ -128,6 +128,12 @@ class VideoRendition(Entity):
     frame_rate: float | None = None
 
 
+class RecordingTime(Entity):
+    started_at: str
+    duration: float
+    type: Literal["content", "slate"] = "content"
+
+
 class InputTrackInfo(Entity):
     type: Literal["video", "audio"]
     duration: float | None = None
@@ -175,6 +181,7 @@ class Asset(Entity):
     ingest_type: IngestType = "on_demand_url"
     meta: AssetMeta | None = None
     progress: Progress = Field(default_factory=Progress)
+    recording_times: list[RecordingTime] = Field(default_factory=list)
     # Internal state, never rendered.
     inputs: list[InputSettings] = Field(default_factory=list)
     input_info: list[InputFileInfo] = Field(default_factory=list)
@@ -212,3 +219,78 @@ class PlaybackTarget(Entity):
     policy: PlaybackPolicy
     owner_type: Literal["asset", "live_stream"]
     owner_id: str
+
+
+LiveStreamStatus = Literal["idle", "active", "disabled"]
+LatencyMode = Literal["low", "reduced", "standard"]
+SimulcastStatus = Literal["idle", "starting", "broadcasting", "errored"]
+
+
+class AssetDefaults(Entity):
+    """Settings applied to every asset a live stream records (Mux's ``new_asset_settings``)."""
+
+    playback_policies: list[PlaybackPolicy] = Field(default_factory=list)
+    passthrough: str | None = None
+    mp4_support: Mp4Support = "none"
+    static_renditions: list[str] = Field(default_factory=list)
+    master_access: MasterAccess = "none"
+    normalize_audio: bool = False
+    video_quality: VideoQuality | None = None
+    max_resolution_tier: ResolutionTier = "1080p"
+    meta: AssetMeta | None = None
+
+
+class SimulcastTarget(Entity):
+    id: str
+    url: str
+    stream_key: str | None = None
+    passthrough: str | None = None
+    status: SimulcastStatus = "idle"
+    error_severity: Literal["normal", "fatal"] | None = None
+
+
+class SubtitleSetting(Entity):
+    name: str | None = None
+    passthrough: str | None = None
+    language_code: str | None = None
+    language_channel: str | None = None
+    transcription_vocabulary_ids: list[str] | None = None
+
+
+class LiveStreamMeta(Entity):
+    title: str | None = None
+
+
+class LiveStream(Entity):
+    """A live stream: an ingest key, its playback IDs, and a recorded asset per session."""
+
+    id: str
+    created_at: int = Field(default_factory=now)
+    stream_key: str
+    status: LiveStreamStatus = "idle"
+    active_asset_id: str | None = None
+    recent_asset_ids: list[str] = Field(default_factory=list)
+    playback_ids: list[PlaybackId] = Field(default_factory=list)
+    new_asset_settings: AssetDefaults | None = None
+    passthrough: str | None = None
+    audio_only: bool = False
+    embedded_subtitles: list[SubtitleSetting] = Field(default_factory=list)
+    generated_subtitles: list[SubtitleSetting] = Field(default_factory=list)
+    reconnect_window: float = 60.0
+    use_slate_for_standard_latency: bool = False
+    reconnect_slate_url: str | None = None
+    latency_mode: LatencyMode = "standard"
+    simulcast_targets: list[SimulcastTarget] = Field(default_factory=list)
+    test: bool = False
+    max_continuous_duration: int = 43200
+    meta: LiveStreamMeta | None = None
+    active_ingest_protocol: Literal["rtmp", "srt"] | None = None
+    # Internal session state.
+    connected: bool = False
+    session_started_at: float | None = None
+    disconnected_at: float | None = None
+    completed: bool = False
+
+    def simulcast_target(self, target_id: str) -> SimulcastTarget | None:
+        """The simulcast target with this id, if any."""
+        return next((t for t in self.simulcast_targets if t.id == target_id), None)

@@ -8,6 +8,7 @@ on start-up, jobs a crash interrupted go back to the queue, so no work is lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -81,7 +82,9 @@ class InProcessQueue:
         )
         self._cancelled.discard(key)
         loop = asyncio.get_running_loop()
-        event.listen(session.sync_session, "after_commit", lambda _s: loop.call_soon(self._wake.set), once=True)
+        event.listen(
+            session.sync_session, "after_commit", lambda _s: loop.call_soon(self._wake.set), once=True
+        )
 
     def cancel(self, key: str) -> None:
         self._cancelled.add(key)
@@ -98,7 +101,9 @@ class InProcessQueue:
             resumed = getattr(result, "rowcount", 0)
         if resumed:
             log.info("resuming %d interrupted job(s)", resumed)
-        self._tasks = [asyncio.create_task(self._worker(i), name=f"job-worker-{i}") for i in range(self._workers)]
+        self._tasks = [
+            asyncio.create_task(self._worker(i), name=f"job-worker-{i}") for i in range(self._workers)
+        ]
 
     async def close(self) -> None:
         """Stop the workers; running jobs are cancelled and stay queued for the next start."""
@@ -150,10 +155,8 @@ class InProcessQueue:
                 job = None
             if job is None:
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval)
-                except TimeoutError:
-                    pass
                 continue
             await self._run(job)
 

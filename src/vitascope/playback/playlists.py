@@ -7,8 +7,16 @@ import math
 from vitascope.domain.models import Asset
 from vitascope.media import hls
 
-_TIER_HEIGHTS = {"270p": 270, "360p": 360, "480p": 480, "540p": 540, "720p": 720, "1080p": 1080, "1440p": 1440,
-                 "2160p": 2160}
+_TIER_HEIGHTS = {
+    "270p": 270,
+    "360p": 360,
+    "480p": 480,
+    "540p": 540,
+    "720p": 720,
+    "1080p": 1080,
+    "1440p": 1440,
+    "2160p": 2160,
+}
 
 
 def resolution_limit(value: str | None, field: str) -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -17,6 +18,7 @@ from fastapi.responses import FileResponse
 from vitascope.api.deps import Services, services
 from vitascope.domain.models import Asset
 from vitascope.errors import InvalidParameters, NotFound
+from vitascope.live.segments import LIVE_WINDOW, parse_playlist, render_playlist
 from vitascope.media import commands
 from vitascope.media.ffmpeg import ffmpeg_exe
 from vitascope.media.process import FfmpegError, run_ffmpeg, run_ffmpeg_bytes
@@ -32,14 +34,36 @@ _IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "
 _IMAGE_TIMEOUT = 60.0
 
 
-async def _playable(svc: Services, playback_id: str) -> Asset:
+@dataclass(frozen=True)
+class Playable:
+    """What a playback ID plays right now: a VOD asset, or the recording of a live session."""
+
+    asset: Asset
+    live: bool = False
+    ended: bool = False
+    window: int = 6
+
+
+async def _resolve(svc: Services, playback_id: str) -> Playable:
     target = await svc.assets.playback_target(playback_id)
-    if target.owner_type != "asset":
-        raise NotFound("Not Found")
+    if target.owner_type == "live_stream":
+        stream = await svc.live_streams.get(target.owner_id)
+        if stream.active_asset_id is None:
+            raise NotFound("Not Found")
+        asset = await svc.assets.get(stream.active_asset_id)
+        if not asset.renditions:
+            raise NotFound("Not Found")
+        return Playable(asset, live=True, ended=stream.completed, window=LIVE_WINDOW[stream.latency_mode])
     asset = await svc.assets.get(target.owner_id)
-    if asset.status != "ready":
-        raise NotFound("Not Found")
-    return asset
+    if asset.status == "ready":
+        return Playable(asset)
+    if asset.is_live and asset.renditions:
+        return Playable(asset, live=True)
+    raise NotFound("Not Found")
+
+
+async def _playable(svc: Services, playback_id: str) -> Asset:
+    return (await _resolve(svc, playback_id)).asset
 
 
 def _name(value: str) -> str:
@@ -82,7 +106,8 @@ async def master_playlist(
     min_resolution: str | None = None,
     default_subtitles_lang: str | None = None,
 ) -> Response:
-    asset = await _playable(svc, playback_id)
+    playable = await _resolve(svc, playback_id)
+    asset = playable.asset
     try:
         max_height = playlists.resolution_limit(max_resolution, "max_resolution")
         min_height = playlists.resolution_limit(min_resolution, "min_resolution")
@@ -110,8 +135,16 @@ def _clip_bounds(request: Request) -> tuple[float | None, float | None]:
 
 @router.get("/stream/{playback_id}/hls/{rendition}/index.m3u8")
 async def variant_playlist(playback_id: str, rendition: str, request: Request, svc: Svc) -> Response:
-    asset = await _playable(svc, playback_id)
+    playable = await _resolve(svc, playback_id)
+    asset = playable.asset
     text = await _text(svc, f"{hls_prefix(asset.id)}/{_name(rendition)}/index.m3u8")
+    if playable.live:
+        segments = parse_playlist(text)
+        text = render_playlist(
+            segments, ended=playable.ended, window=None if playable.ended else playable.window
+        )
+        text = playlists.with_query(text, _forwarded_query(request))
+        return Response(text, media_type=HLS_TYPE, headers={"Cache-Control": "no-cache"})
     start, end = _clip_bounds(request)
     text = playlists.clip(text, start, end)
     return _playlist(playlists.with_query(text, _forwarded_query(request)))
@@ -144,7 +177,9 @@ async def subtitles_playlist(playback_id: str, track_id: str, request: Request, 
     if track is None or track.type != "text" or track.status != "ready":
         raise NotFound("Not Found")
     query = _forwarded_query(request)
-    return _playlist(playlists.subtitles(asset.duration or 0.0, f"{track_id}.vtt{'?' + query if query else ''}"))
+    return _playlist(
+        playlists.subtitles(asset.duration or 0.0, f"{track_id}.vtt{'?' + query if query else ''}")
+    )
 
 
 @router.get("/stream/{playback_id}/text/{track_id}.vtt")
@@ -295,13 +330,23 @@ async def storyboard(
     if ext in ("jpg", "png", "webp"):
         if ext == "jpg":
             return FileResponse(sprite, media_type="image/jpeg")
-        argv = [ffmpeg_exe(), "-i", str(sprite), "-f", "image2pipe", "-c:v", "png" if ext == "png" else "libwebp",
-                "pipe:1"]
+        argv = [
+            ffmpeg_exe(),
+            "-i",
+            str(sprite),
+            "-f",
+            "image2pipe",
+            "-c:v",
+            "png" if ext == "png" else "libwebp",
+            "pipe:1",
+        ]
         return await _render(argv, _IMAGE_TYPES[ext])
     query = request.url.query
     image_url = str(request.url_for("storyboard", playback_id=playback_id, ext="jpg"))
     if query:
         image_url += f"?{query}"
     if ext == "json":
-        return Response(json.dumps(commands.storyboard_json(layout, image_url)), media_type="application/json")
+        return Response(
+            json.dumps(commands.storyboard_json(layout, image_url)), media_type="application/json"
+        )
     return Response(commands.storyboard_vtt(layout, image_url), media_type="text/vtt")

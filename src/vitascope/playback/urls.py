@@ -22,7 +22,8 @@ class PlaybackUrls:
     def master_url(self, asset_id: str, base_url: str = "", *, now: float | None = None) -> str:
         """A URL that downloads the asset's master until it expires."""
         expires = int(now if now is not None else time.time()) + MASTER_TTL
-        return f"{base_url.rstrip('/')}/master/{asset_id}.mp4?expires={expires}&signature={self._signature(asset_id, expires)}"
+        signature = self._signature(asset_id, expires)
+        return f"{base_url.rstrip('/')}/master/{asset_id}.mp4?expires={expires}&signature={signature}"
 
     def check_master(self, asset_id: str, expires: int, signature: str) -> bool:
         """True when the URL was built by us and has not expired."""

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vitascope.domain.models import AccessToken, Asset, PlaybackTarget, now
-from vitascope.store.tables import AccessTokenRow, AssetRow, PlaybackIdRow
+from vitascope.domain.models import AccessToken, Asset, LiveStream, PlaybackTarget, now
+from vitascope.store.tables import AccessTokenRow, AssetRow, LiveStreamRow, PlaybackIdRow
 
 
 def encode_cursor(created_at: int, asset_id: str) -> str:
@@ -156,5 +156,72 @@ class AccessTokenRepo:
         return AccessToken(id=row.id, name=row.name, created_at=row.created_at), row.secret_hash
 
     async def find_by_hash(self, secret_hash: str) -> AccessToken | None:
-        row = await self.session.scalar(select(AccessTokenRow).where(AccessTokenRow.secret_hash == secret_hash))
+        row = await self.session.scalar(
+            select(AccessTokenRow).where(AccessTokenRow.secret_hash == secret_hash)
+        )
         return None if row is None else AccessToken(id=row.id, name=row.name, created_at=row.created_at)
+
+
+class LiveStreamRepo:
+    """Live streams as JSON documents, findable by stream key."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, stream_id: str, *, for_update: bool = False) -> LiveStream | None:
+        query = select(LiveStreamRow).where(LiveStreamRow.id == stream_id)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return None if row is None else LiveStream.model_validate(row.doc)
+
+    async def by_stream_key(self, stream_key: str, *, for_update: bool = False) -> LiveStream | None:
+        query = select(LiveStreamRow).where(LiveStreamRow.stream_key == stream_key)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return None if row is None else LiveStream.model_validate(row.doc)
+
+    async def add(self, stream: LiveStream) -> None:
+        self.session.add(
+            LiveStreamRow(
+                id=stream.id,
+                created_at=stream.created_at,
+                stream_key=stream.stream_key,
+                status=stream.status,
+                doc=stream.model_dump(mode="json"),
+            )
+        )
+        await self.session.flush()
+
+    async def save(self, stream: LiveStream) -> None:
+        row = await self.session.get(LiveStreamRow, stream.id)
+        if row is None:
+            raise LookupError(stream.id)
+        row.stream_key = stream.stream_key
+        row.status = stream.status
+        row.doc = stream.model_dump(mode="json")
+        await self.session.flush()
+
+    async def delete(self, stream_id: str) -> None:
+        await self.session.execute(delete(LiveStreamRow).where(LiveStreamRow.id == stream_id))
+
+    async def list(
+        self, *, limit: int, page: int = 1, stream_key: str | None = None, status: str | None = None
+    ) -> list[LiveStream]:
+        query = (
+            select(LiveStreamRow)
+            .order_by(LiveStreamRow.created_at.desc(), LiveStreamRow.id.desc())
+            .limit(limit)
+            .offset((page - 1) * limit)
+        )
+        if stream_key is not None:
+            query = query.where(LiveStreamRow.stream_key == stream_key)
+        if status is not None:
+            query = query.where(LiveStreamRow.status == status)
+        return [LiveStream.model_validate(row.doc) for row in (await self.session.scalars(query)).all()]
+
+    async def ids_with_status(self, status: str) -> Sequence[str]:
+        return (
+            await self.session.scalars(select(LiveStreamRow.id).where(LiveStreamRow.status == status))
+        ).all()

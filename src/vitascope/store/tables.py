@@ -72,3 +72,20 @@ class JobRow(Base):
     updated_at: Mapped[float] = mapped_column(Float)
 
     __table_args__ = (Index("ix_jobs_state", "state", "priority", "created_at"), Index("ix_jobs_key", "key"))
+
+
+class LiveStreamRow(Base):
+    """A live stream; ``doc`` holds the domain object."""
+
+    __tablename__ = "live_streams"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    stream_key: Mapped[str] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    doc: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (
+        Index("ix_live_streams_created", "created_at", "id"),
+        Index("ix_live_streams_status", "status"),
+    )

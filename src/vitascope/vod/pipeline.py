@@ -7,10 +7,13 @@ crash interrupted simply runs again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from vitascope.config import Settings
@@ -21,6 +24,7 @@ from vitascope.domain.models import (
     InputFileInfo,
     InputTrackInfo,
     Progress,
+    RecordingTime,
     StaticRenditionFile,
     StaticRenditions,
     Track,
@@ -28,6 +32,7 @@ from vitascope.domain.models import (
 )
 from vitascope.errors import NotFound
 from vitascope.ids import new_id
+from vitascope.live.segments import parse_playlist, render_playlist
 from vitascope.media import commands, hls, ladder
 from vitascope.media.captions import to_webvtt
 from vitascope.media.ffmpeg import ffmpeg_exe
@@ -87,6 +92,11 @@ class VodPipeline:
         except NotFound:
             return None
 
+    async def _change(self, asset_id: str, apply: Callable[[Asset], None]) -> None:
+        """Change the asset if it still exists (it may be deleted while a job runs)."""
+        with contextlib.suppress(NotFound):
+            await self.assets.change(asset_id, apply)
+
     async def set_progress(self, asset_id: str, state: str, percent: float) -> None:
         """Record what the asset's job is doing (shown as ``progress`` in the API)."""
 
@@ -94,10 +104,7 @@ class VodPipeline:
             if asset.status == "preparing":
                 asset.progress = Progress(state=state, progress=percent)  # type: ignore[arg-type]
 
-        try:
-            await self.assets.change(asset_id, apply)
-        except NotFound:
-            pass
+        await self._change(asset_id, apply)
 
     def _work_dir(self, asset_id: str, job: str) -> Path:
         path = self.settings.work_dir / f"{asset_id}-{job}"
@@ -162,23 +169,12 @@ class VodPipeline:
             duration=expected,
             on_progress=_Progress(self, asset.id),
         )
-        renditions, duration, audio_codecs = await asyncio.to_thread(_describe_output, out, plan)
+        names = [r.name for r in plan.video] or ["audio"]
+        renditions, duration, audio_codecs = await asyncio.to_thread(describe_renditions, out, names)
         await self.objects.put_tree(hls_prefix(asset.id), out)
-        tracks = _primary_tracks(info, plan, duration)
 
         def ready(a: Asset) -> None:
-            a.renditions = renditions
-            a.audio_codecs = audio_codecs
-            a.duration = round(duration, 6)
-            top = renditions[0] if renditions and renditions[0].width else None
-            a.resolution_tier = ladder.resolution_tier(top.width, top.height) if top else "audio-only"
-            a.max_stored_resolution = (
-                ladder.max_stored_resolution(top.width, top.height) if top else "Audio only"
-            )
-            a.aspect_ratio = ladder.aspect_ratio(top.width, top.height) if top else None
-            a.max_stored_frame_rate = top.frame_rate if top else None
-            a.tracks = tracks + [t for t in a.tracks if t.type == "text" or (t.type == "audio" and not t.primary)]
-            a.progress = Progress(state="completed", progress=100.0)
+            apply_media(a, renditions, duration, audio_codecs, info)
 
         await self._process_secondary_tracks(asset.id, work, duration)
         await self.assets.mark_ready(asset.id, ready)
@@ -240,10 +236,7 @@ class VodPipeline:
             asset.errors = AssetErrors(type="invalid_input", messages=[message])
             asset.progress = Progress(state="errored", progress=0.0)
 
-        try:
-            await self.assets.change(asset_id, apply)
-        except NotFound:
-            pass
+        await self._change(asset_id, apply)
 
     # -- secondary tracks ---------------------------------------------------------------------
 
@@ -319,7 +312,13 @@ class VodPipeline:
         await self.assets.change(asset_id, apply)
 
     async def _set_track(
-        self, asset_id: str, track_id: str, *, status: str, error: str | None = None, duration: float | None = None
+        self,
+        asset_id: str,
+        track_id: str,
+        *,
+        status: str,
+        error: str | None = None,
+        duration: float | None = None,
     ) -> None:
         def apply(asset: Asset) -> None:
             track = asset.track(track_id)
@@ -329,10 +328,7 @@ class VodPipeline:
                 if duration is not None and track.type == "audio":
                     track.duration = duration
 
-        try:
-            await self.assets.change(asset_id, apply)
-        except NotFound:
-            pass
+        await self._change(asset_id, apply)
 
     # -- static renditions and master -----------------------------------------------------------
 
@@ -361,7 +357,9 @@ class VodPipeline:
         out = work / name
         build = commands.m4a_argv if ext == "m4a" else commands.mp4_argv
         try:
-            await run_ffmpeg(build(ffmpeg_exe(), str(playlist), str(out)), timeout=self.settings.transcode_timeout)
+            await run_ffmpeg(
+                build(ffmpeg_exe(), str(playlist), str(out)), timeout=self.settings.transcode_timeout
+            )
         except FfmpegError as exc:
             log.warning("asset %s: static rendition %s failed: %s", asset.id, name, exc)
             return StaticRenditionFile(name=name, ext=ext, status="errored")
@@ -390,7 +388,8 @@ class VodPipeline:
             playlist = await self.objects.local_path(f"{hls_prefix(asset.id)}/{top}/index.m3u8")
             out = work / "master.mp4"
             await run_ffmpeg(
-                commands.mp4_argv(ffmpeg_exe(), str(playlist), str(out)), timeout=self.settings.transcode_timeout
+                commands.mp4_argv(ffmpeg_exe(), str(playlist), str(out)),
+                timeout=self.settings.transcode_timeout,
             )
             await self.objects.put_file(master_key(asset_id), out)
         except FfmpegError as exc:
@@ -403,14 +402,56 @@ class VodPipeline:
             if a.master is not None:
                 a.master.status = status  # type: ignore[assignment]
 
+        await self._change(asset_id, apply)
+
+    async def finalize_recording(self, asset_id: str) -> None:
+        """Job: turn a live session's recording into a VOD asset (also after a crash mid-session)."""
+        asset = await self._get(asset_id)
+        if asset is None or asset.status != "preparing":
+            return
+        root = self.objects.local_dir(hls_prefix(asset_id))
+        names = await asyncio.to_thread(_close_recorded_playlists, root)
+        if not names:
+            await self._fail(asset_id, "no media was received from the encoder during this live session")
+            return
         try:
-            await self.assets.change(asset_id, apply)
-        except NotFound:
-            pass
+            renditions, duration, audio_codecs = await asyncio.to_thread(describe_renditions, root, names)
+            top = min((root / renditions[0].name).glob("*.ts"), key=lambda p: int(p.stem))
+            info = await asyncio.to_thread(probe, top)
+        except (ProbeError, ValueError) as exc:
+            await self._fail(asset_id, f"the live recording could not be read: {exc}")
+            return
+        started = datetime.fromtimestamp(asset.created_at, UTC).isoformat().replace("+00:00", "Z")
+
+        def ready(a: Asset) -> None:
+            apply_media(a, renditions, duration, audio_codecs, info)
+            a.is_live = False
+            a.recording_times = [RecordingTime(started_at=started, duration=round(duration, 3))]
+
+        await self.assets.mark_ready(asset_id, ready)
+        log.info("live recording %s ready: %.2f s", asset_id, duration)
 
     async def purge(self, asset_id: str) -> None:
         """Job: delete a deleted asset's media."""
         await self.objects.delete_prefix(asset_prefix(asset_id))
+
+
+def _close_recorded_playlists(root: Path) -> list[str]:
+    """Give every recorded rendition a final VOD playlist; returns the renditions that have media."""
+    names: list[str] = []
+    if not root.is_dir():
+        return names
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        playlist = folder / "index.m3u8"
+        if not playlist.is_file():
+            continue
+        segments = parse_playlist(playlist.read_text())
+        if not segments:
+            continue
+        playlist.write_text(render_playlist(segments, ended=True, playlist_type="VOD"))
+        (folder / "segments.csv").unlink(missing_ok=True)
+        names.append(folder.name)
+    return names
 
 
 def wanted_static_files(asset: Asset) -> list[str]:
@@ -484,61 +525,71 @@ def _record_input_info(asset: Asset, info: MediaInfo) -> None:
     asset.input_info = [InputFileInfo(container_format=info.container, tracks=tracks)]
 
 
-def _describe_output(out: Path, plan: ladder.LadderPlan) -> tuple[list[VideoRendition], float, str | None]:
-    """Measure what ffmpeg produced: bandwidths, codecs, duration of each rendition."""
+def describe_renditions(root: Path, names: list[str]) -> tuple[list[VideoRendition], float, str | None]:
+    """Measure produced renditions (``root/{name}/index.m3u8``): bandwidths, codecs, size, duration."""
     renditions: list[VideoRendition] = []
     duration = 0.0
     audio_codecs: str | None = None
-    names = [(r.name, r.width, r.height, r.max_frame_rate) for r in plan.video] or [("audio", 0, 0, None)]
-    for name, width, height, frame_rate in names:
-        playlist = out / name / "index.m3u8"
-        stats = hls.playlist_stats(playlist)
-        first_segment = next(iter(sorted((out / name).glob("*.ts"), key=lambda p: int(p.stem))))
+    for name in names:
+        stats = hls.playlist_stats(root / name / "index.m3u8")
+        first_segment = min((root / name).glob("*.ts"), key=lambda p: int(p.stem))
         codecs = hls.probe_codecs(first_segment)
         if "mp4a" in codecs:
             audio_codecs = "mp4a.40.2"
-        actual = probe(first_segment).video
+        video = probe(first_segment).video
         renditions.append(
             VideoRendition(
                 name=name,
-                width=actual.width if actual else width,
-                height=actual.height if actual else height,
+                width=video.width if video else 0,
+                height=video.height if video else 0,
                 bandwidth=stats.peak_bandwidth,
                 average_bandwidth=stats.average_bandwidth,
                 codecs=codecs,
-                frame_rate=round(actual.frame_rate, 3) if actual else frame_rate,
+                frame_rate=round(video.frame_rate, 3) if video else None,
             )
         )
         duration = max(duration, stats.duration)
+    renditions.sort(key=lambda r: r.height, reverse=True)
     return renditions, duration, audio_codecs
 
 
-def _primary_tracks(info: MediaInfo, plan: ladder.LadderPlan, duration: float) -> list[Track]:
+def apply_media(
+    asset: Asset, renditions: list[VideoRendition], duration: float, audio_codecs: str | None, info: MediaInfo
+) -> None:
+    """Fill the asset's media fields from what was produced (``info`` describes the source's audio)."""
+    asset.renditions = renditions
+    asset.audio_codecs = audio_codecs
+    asset.duration = round(duration, 6)
+    top = renditions[0] if renditions and renditions[0].width else None
+    asset.resolution_tier = ladder.resolution_tier(top.width, top.height) if top else "audio-only"
+    asset.max_stored_resolution = ladder.max_stored_resolution(top.width, top.height) if top else "Audio only"
+    asset.aspect_ratio = ladder.aspect_ratio(top.width, top.height) if top else None
+    asset.max_stored_frame_rate = top.frame_rate if top else None
     tracks: list[Track] = []
-    if info.video is not None and plan.video:
-        top = plan.video[0]
+    if top is not None:
         tracks.append(
             Track(
                 id=new_id(),
                 type="video",
-                duration=round(duration, 6),
+                duration=asset.duration,
                 max_width=top.width,
                 max_height=top.height,
-                max_frame_rate=round(min(info.video.frame_rate, top.max_frame_rate), 3),
+                max_frame_rate=top.frame_rate,
             )
         )
-    if info.audio:
+    if info.audio and audio_codecs:
         channels = info.audio[0].channels
         tracks.append(
             Track(
                 id=new_id(),
                 type="audio",
-                duration=round(duration, 6),
+                duration=asset.duration,
                 max_channels=min(channels, 2),
                 max_channel_layout="stereo" if channels >= 2 else "mono",
                 primary=True,
                 language_code=info.audio[0].language,
             )
         )
-    return tracks
-
+    secondary = [t for t in asset.tracks if t.type == "text" or (t.type == "audio" and not t.primary)]
+    asset.tracks = tracks + secondary
+    asset.progress = Progress(state="completed", progress=100.0)

@@ -61,7 +61,9 @@ async def list_assets(
         limit=limit, page=page, cursor=cursor, live_stream_id=live_stream_id, upload_id=upload_id
     )
     body: dict[str, Any] = {"data": [_asset(svc, a, base) for a in assets]}
-    body["next_cursor"] = encode_cursor(assets[-1].created_at, assets[-1].id) if len(assets) == limit else None
+    body["next_cursor"] = (
+        encode_cursor(assets[-1].created_at, assets[-1].id) if len(assets) == limit else None
+    )
     return body
 
 
@@ -71,7 +73,9 @@ async def get_asset(asset_id: str, svc: Svc, base: Base) -> dict[str, Any]:
 
 
 @router.patch("/assets/{asset_id}")
-async def update_asset(asset_id: str, body: schemas.UpdateAssetRequest, svc: Svc, base: Base) -> dict[str, Any]:
+async def update_asset(
+    asset_id: str, body: schemas.UpdateAssetRequest, svc: Svc, base: Base
+) -> dict[str, Any]:
     asset = await svc.assets.update(asset_id, passthrough=body.passthrough, meta=body.meta)
     return {"data": _asset(svc, asset, base)}
 

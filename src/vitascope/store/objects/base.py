@@ -37,5 +37,8 @@ class ObjectStore(Protocol):
     async def local_path(self, key: str) -> Path:
         """Return a local file holding the object, for tools such as ffmpeg that read files."""
 
+    def local_dir(self, prefix: str) -> Path:
+        """A local folder whose files appear under ``prefix`` (where live segments are written)."""
+
     async def delete_prefix(self, prefix: str) -> None:
         """Delete every object whose key starts with ``prefix/`` (and ``prefix`` itself)."""

@@ -28,7 +28,8 @@ class LocalObjectStore:
         await asyncio.to_thread(self._write, self.path(key), data)
 
     async def put_tree(self, prefix: str, source_dir: Path) -> None:
-        for file in sorted(p for p in source_dir.rglob("*") if p.is_file()):
+        files = await asyncio.to_thread(lambda: sorted(p for p in source_dir.rglob("*") if p.is_file()))
+        for file in files:
             await self.put_file(f"{prefix}/{file.relative_to(source_dir).as_posix()}", file)
 
     async def read_bytes(self, key: str) -> bytes:
@@ -44,6 +45,11 @@ class LocalObjectStore:
         path = self.path(key)
         if not path.is_file():
             raise FileNotFoundError(key)
+        return path
+
+    def local_dir(self, prefix: str) -> Path:
+        path = self.path(prefix)
+        path.mkdir(parents=True, exist_ok=True)
         return path
 
     async def delete_prefix(self, prefix: str) -> None:
