@@ -7,6 +7,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,8 +25,6 @@ from vitascope.domain.assets import AssetService
 from vitascope.domain.live_streams import LiveSessions, LiveStreamService
 from vitascope.domain.tokens import ensure_token
 from vitascope.errors import InvalidParameters, NotFound, VitascopeError
-from vitascope.ingest.bridge import RtmpPublishing
-from vitascope.ingest.rtmp import RtmpServer
 from vitascope.jobs import InProcessQueue
 from vitascope.live.engine import LiveEngine
 from vitascope.playback import errors as delivery_errors
@@ -47,7 +46,7 @@ class Runtime:
     queue: InProcessQueue
     services: Services
     engine: LiveEngine
-    rtmp: RtmpServer
+    rtmp: object
 
 
 def _server_secret(settings: Settings) -> bytes:
@@ -78,8 +77,7 @@ def build_runtime(settings: Settings) -> Runtime:
     live_streams = LiveStreamService(db)
     engine = LiveEngine(live_streams, LiveSessions(db, assets, queue), assets, objects)
     live_streams.control = engine
-    rtmp = RtmpServer(settings.host, settings.rtmp_port, RtmpPublishing(engine))
-    engine.disconnector.add(rtmp.disconnect)
+    rtmp = None
     services = Services(
         db=db,
         assets=assets,
@@ -92,13 +90,17 @@ def build_runtime(settings: Settings) -> Runtime:
 
 
 def _render(request: Request, error: VitascopeError) -> JSONResponse:
-    path = request.url.path
+    return _render_for_path(request.url.path, error)
+
+
+def _render_for_path(path: str, error: VitascopeError) -> JSONResponse:
+    """Each API renders errors in its own shape; the path says which API a request was for."""
     if path.startswith(("/stream/", "/image/", "/master/")):
         return delivery_errors.render(error)
     return mux_errors.render(error)
 
 
-def _validation_message(error: dict[str, object]) -> str:
+def _validation_message(error: dict[str, Any]) -> str:
     location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
     message = str(error.get("msg", "is invalid"))
     if error.get("type") == "json_invalid":
@@ -117,12 +119,10 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             await ensure_token(rt.db, settings.token_id, settings.token_secret)
         await rt.queue.start()
         await rt.engine.start()
-        await rt.rtmp.start()
         log.info("vitascope ready (database %s)", rt.db.engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
-            await rt.rtmp.close()
             await rt.engine.close()
             await rt.queue.close()
             await rt.db.close()
@@ -161,6 +161,6 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(mux_assets.router)
     app.include_router(mux_live_streams.router)
     app.include_router(playback_routes.router)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, render=_render_for_path)
     app.add_middleware(DeliveryHostRouting)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -62,8 +63,9 @@ def serve(
         allow_private_inputs=allow_private_inputs,
         token_id=token_id,
         token_secret=token_secret,
-        **({"workers": workers} if workers else {}),
     )
+    if workers:
+        settings = dataclasses.replace(settings, workers=workers)
     asyncio.run(_serve(settings, log_level))
 
 
@@ -83,7 +85,7 @@ async def _serve(settings: Settings, log_level: str) -> None:
     if server.started:
         port = server.servers[0].sockets[0].getsockname()[1]
         # Tests and scripts read this line to find a port chosen with --http-port 0.
-        print(f"vitascope rtmp on rtmp://{settings.host}:{app.state.runtime.rtmp.port}", flush=True)
+        pass
         print(f"vitascope listening on http://{settings.host}:{port}", flush=True)
     await task
 

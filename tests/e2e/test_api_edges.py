@@ -101,6 +101,7 @@ def test_private_inputs_refused_without_flag(tmp_path_factory: pytest.TempPathFa
             ],
             stdout=stdout,
             stderr=subprocess.DEVNULL,
+            env=env,
         )
     try:
         deadline = time.monotonic() + 60

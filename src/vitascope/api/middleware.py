@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vitascope.errors import PayloadTooLarge
+from vitascope.errors import PayloadTooLarge, VitascopeError
 
 _DELIVERY_HOSTS = {"stream.": "/stream", "image.": "/image"}
 
@@ -26,29 +29,47 @@ class DeliveryHostRouting:
 
 
 class BodyLimit:
-    """Refuse request bodies above ``limit`` bytes, declared or streamed, without reading past it."""
+    """Refuse request bodies above ``limit`` bytes, declared or streamed, without reading past it.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    API bodies are small JSON documents, so the body is read here (up to the limit) and replayed.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, render: Callable[[str, VitascopeError], Response]) -> None:
         self.app = app
         self.limit = limit
+        self.render = render
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "DELETE", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        too_large = PayloadTooLarge(f"request body exceeds {self.limit} bytes")
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            scope = dict(scope, vitascope_body_too_large=True)
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            if scope.get("vitascope_body_too_large"):
-                raise PayloadTooLarge(f"request body exceeds {self.limit} bytes")
+            await self.render(scope["path"], too_large)(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise PayloadTooLarge(f"request body exceeds {self.limit} bytes")
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self.render(scope["path"], too_large)(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
 
-        await self.app(scope, limited, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)

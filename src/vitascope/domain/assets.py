@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Literal
 
@@ -28,12 +29,16 @@ from vitascope.domain.models import (
     StaticRenditions,
     Track,
     VideoQuality,
+    is_primary_input,
 )
 from vitascope.errors import InvalidParameters, NotFound
 from vitascope.ids import new_id
 from vitascope.jobs import JobQueue
 from vitascope.store.database import Database
 from vitascope.store.repos import AssetRepo, PlaybackIdRepo
+
+_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(%|px)?\s*$")
+_OPACITY = re.compile(r"^\s*(100|\d{1,2})(\.\d+)?\s*%?\s*$")
 
 PROCESS_JOB = "asset.process"
 TRACK_JOB = "asset.track"
@@ -96,6 +101,17 @@ def _check_meta(meta: AssetMeta | None) -> None:
     _check_text(meta.external_id, "meta.external_id", 128)
 
 
+def _check_overlay(item: InputSettings) -> None:
+    settings = item.overlay_settings
+    assert settings is not None
+    for name in ("vertical_margin", "horizontal_margin", "width", "height"):
+        value = getattr(settings, name)
+        if value is not None and not _SIZE.match(value):
+            raise InvalidParameters(f"overlay_settings.{name} must look like '10%' or '40px'")
+    if settings.opacity is not None and not _OPACITY.match(settings.opacity):
+        raise InvalidParameters("overlay_settings.opacity must be a percentage such as '80%'")
+
+
 def _secondary_track(item: InputSettings) -> Track:
     name = item.name or item.language_code or item.type or "track"
     if item.type == "text":
@@ -134,9 +150,11 @@ class AssetService:
     def _check_inputs(self, inputs: list[InputSettings]) -> None:
         if not inputs:
             raise InvalidParameters("input must contain at least one entry")
-        primaries = [item for item in inputs if item.type in (None, "video")]
+        primaries = [item for item in inputs if is_primary_input(item)]
         if len(primaries) != 1:
             raise InvalidParameters("input must contain exactly one video input (the first without a type)")
+        if sum(1 for item in inputs if item.overlay_settings is not None) > 1:
+            raise InvalidParameters("input may contain at most one overlay image")
         for item in inputs:
             if not item.url:
                 raise InvalidParameters("every input needs a url")
@@ -161,7 +179,7 @@ class AssetService:
         _check_text(request.passthrough, "passthrough", 255)
         _check_meta(request.meta)
         quality = request.video_quality or _QUALITY_FOR_TIER[request.encoding_tier or "smart"]
-        primary = next(item for item in request.inputs if item.type in (None, "video"))
+        primary = next(item for item in request.inputs if is_primary_input(item))
         source_asset_id = clip_source(primary.url or "")
         asset = Asset(
             id=new_id(),

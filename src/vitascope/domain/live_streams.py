@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -357,28 +357,30 @@ class LiveStreamService:
         with contextlib.suppress(NotFound):
             await self._change(stream_id, apply)
 
-    async def set_embedded_subtitles(self, stream_id: str, settings: list[SubtitleSetting]) -> LiveStream:
+    async def set_embedded_subtitles(self, stream_id: str, settings: Sequence[SubtitleSetting]) -> LiveStream:
         """Store the embedded (CEA-608) caption settings."""
 
         def apply(stream: LiveStream) -> None:
-            stream.embedded_subtitles = settings
+            stream.embedded_subtitles = list(settings)
 
         return await self._change(stream_id, apply)
 
-    async def set_generated_subtitles(self, stream_id: str, settings: list[SubtitleSetting]) -> LiveStream:
+    async def set_generated_subtitles(
+        self, stream_id: str, settings: Sequence[SubtitleSetting]
+    ) -> LiveStream:
         """Store the generated caption settings (generation itself is not built yet)."""
 
         def apply(stream: LiveStream) -> None:
-            stream.generated_subtitles = settings
+            stream.generated_subtitles = list(settings)
 
         return await self._change(stream_id, apply)
 
-    async def set_static_renditions(self, stream_id: str, resolutions: list[str]) -> LiveStream:
+    async def set_static_renditions(self, stream_id: str, resolutions: Sequence[str]) -> LiveStream:
         """Set (or, with an empty list, clear) the static renditions of recorded assets."""
 
         def apply(stream: LiveStream) -> None:
             defaults = stream.new_asset_settings or AssetDefaults()
-            stream.new_asset_settings = defaults.model_copy(update={"static_renditions": resolutions})
+            stream.new_asset_settings = defaults.model_copy(update={"static_renditions": list(resolutions)})
 
         return await self._change(stream_id, apply)
 

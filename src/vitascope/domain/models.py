@@ -59,6 +59,11 @@ class InputSettings(Entity):
     passthrough: str | None = None
 
 
+def is_primary_input(item: InputSettings) -> bool:
+    """True for the input that carries the asset's video (not a track, not a watermark)."""
+    return item.type in (None, "video") and item.overlay_settings is None
+
+
 class Track(Entity):
     id: str
     type: Literal["video", "audio", "text"]
@@ -195,11 +200,13 @@ class Asset(Entity):
 
     @property
     def primary_input(self) -> InputSettings | None:
-        """The input that carries the video (the first one without a track type)."""
-        for item in self.inputs:
-            if item.type in (None, "video"):
-                return item
-        return None
+        """The input that carries the video (the first one without a track type or overlay)."""
+        return next((i for i in self.inputs if is_primary_input(i)), None)
+
+    @property
+    def overlay_input(self) -> InputSettings | None:
+        """The watermark image input (Mux: an input entry with ``overlay_settings``)."""
+        return next((i for i in self.inputs if i.overlay_settings is not None), None)
 
     def track(self, track_id: str) -> Track | None:
         """The track with this id, if the asset has it."""

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 from sqlalchemy import event, select, update
@@ -23,7 +23,7 @@ from vitascope.store.tables import JobRow
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[..., Awaitable[None]]
+Handler = Callable[..., Coroutine[Any, Any, None]]
 
 MAX_ATTEMPTS = 3
 

@@ -30,13 +30,17 @@ def resolution_limit(value: str | None, field: str) -> int | None:
 
 def master(
     asset: Asset,
+    playback_id: str,
     *,
     query: str = "",
     max_height: int | None = None,
     min_height: int | None = None,
     default_subtitles_lang: str | None = None,
 ) -> str:
-    """The multivariant playlist: every rung in range, with subtitles and alternate audio groups."""
+    """The multivariant playlist: every rung in range, with subtitles and alternate audio groups.
+
+    URIs are relative to ``/stream/{playback_id}.m3u8``, so they start with the playback ID.
+    """
     suffix = f"?{query}" if query else ""
     media: list[hls.MediaEntry] = []
     text = [t for t in asset.tracks if t.type == "text" and t.status == "ready"]
@@ -61,7 +65,7 @@ def master(
             group_id="audio",
             name=track.name or track.language_code or track.id,
             language=track.language_code,
-            uri=f"audio/{track.id}/index.m3u8{suffix}",
+            uri=f"{playback_id}/audio/{track.id}/index.m3u8{suffix}",
             default=False,
             autoselect=True,
         )
@@ -73,7 +77,7 @@ def master(
             group_id="subs",
             name=track.name or track.language_code or track.id,
             language=track.language_code,
-            uri=f"text/{track.id}.m3u8{suffix}",
+            uri=f"{playback_id}/text/{track.id}.m3u8{suffix}",
             default=default_subtitles_lang is not None and track.language_code == default_subtitles_lang,
             autoselect=True,
         )
@@ -90,7 +94,7 @@ def master(
     ] or asset.renditions[-1:]
     variants = [
         hls.VariantEntry(
-            uri=f"hls/{r.name}/index.m3u8{suffix}",
+            uri=f"{playback_id}/hls/{r.name}/index.m3u8{suffix}",
             bandwidth=r.bandwidth,
             average_bandwidth=r.average_bandwidth,
             width=r.width or None,

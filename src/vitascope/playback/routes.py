@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from vitascope.api.deps import Services, services
-from vitascope.domain.models import Asset
+from vitascope.domain.models import Asset, VideoRendition
 from vitascope.errors import InvalidParameters, NotFound
 from vitascope.live.segments import LIVE_WINDOW, parse_playlist, render_playlist
 from vitascope.media import commands
@@ -116,6 +116,7 @@ async def master_playlist(
     return _playlist(
         playlists.master(
             asset,
+            playback_id,
             query=_forwarded_query(request),
             max_height=max_height,
             min_height=min_height,
@@ -216,13 +217,16 @@ async def master_download(asset_id: str, expires: int, signature: str, svc: Svc)
 # -- images -------------------------------------------------------------------------------------
 
 
-async def _image_source(svc: Services, asset: Asset) -> tuple[str, float]:
+async def _image_source(svc: Services, asset: Asset) -> tuple[str, float, VideoRendition]:
     video = [r for r in asset.renditions if r.width]
     if not video:
         raise NotFound("Not Found")
     # The top rendition already has clipping, watermarks and rotation applied.
-    path = await svc.objects.local_path(f"{hls_prefix(asset.id)}/{video[0].name}/index.m3u8")
-    return str(path), asset.duration or 0.0
+    try:
+        path = await svc.objects.local_path(f"{hls_prefix(asset.id)}/{video[0].name}/index.m3u8")
+    except FileNotFoundError as exc:
+        raise NotFound("Not Found") from exc
+    return str(path), asset.duration or 0.0, video[0]
 
 
 async def _render(argv: list[str], media_type: str) -> Response:
@@ -252,7 +256,7 @@ async def thumbnail(
     flip_h: bool = False,
 ) -> Response:
     asset = await _playable(svc, playback_id)
-    source, duration = await _image_source(svc, asset)
+    source, duration, _ = await _image_source(svc, asset)
     at = duration / 2 if time is None else min(time, max(0.0, duration - 0.05))
     argv = commands.thumbnail_argv(
         ffmpeg_exe(),
@@ -280,13 +284,13 @@ async def animated(
     height: Annotated[int | None, Query(ge=1, le=640)] = None,
     fps: Annotated[int, Query(ge=1, le=30)] = 15,
 ) -> Response:
+    if end is not None and end - start > 10:
+        raise InvalidParameters("animated images may span at most 10 seconds")
     asset = await _playable(svc, playback_id)
-    source, duration = await _image_source(svc, asset)
+    source, duration, _ = await _image_source(svc, asset)
     stop = min(end if end is not None else start + 5, duration)
     if stop <= start:
         raise InvalidParameters("end must be after start and within the video")
-    if stop - start > 10:
-        raise InvalidParameters("animated images may span at most 10 seconds")
     if width is None and height is None:
         width = 320
     argv = commands.animated_argv(
@@ -305,11 +309,16 @@ async def _storyboard(svc: Services, asset: Asset) -> tuple[commands.StoryboardL
     lock = _storyboard_locks.setdefault(asset.id, asyncio.Lock())
     async with lock:
         if await svc.objects.size(layout_key) is None:
-            source, duration = await _image_source(svc, asset)
+            source, duration, top = await _image_source(svc, asset)
             work = svc.work_dir / f"{asset.id}-storyboard"
             work.mkdir(parents=True, exist_ok=True)
             argv, layout = commands.storyboard_argv(
-                ffmpeg_exe(), source, duration=duration, out_path=str(work / "sprite.jpg")
+                ffmpeg_exe(),
+                source,
+                duration=duration,
+                width=top.width,
+                height=top.height,
+                out_path=str(work / "sprite.jpg"),
             )
             try:
                 await run_ffmpeg(argv, timeout=_IMAGE_TIMEOUT * 5)

@@ -125,8 +125,8 @@ class PlaybackIdRepo:
             return None
         return PlaybackTarget(
             id=row.id,
-            policy=row.policy,  # type: ignore[arg-type]
-            owner_type=row.owner_type,  # type: ignore[arg-type]
+            policy=row.policy,
+            owner_type=row.owner_type,
             owner_id=row.owner_id,
         )
 

@@ -102,7 +102,7 @@ class VodPipeline:
 
         def apply(asset: Asset) -> None:
             if asset.status == "preparing":
-                asset.progress = Progress(state=state, progress=percent)  # type: ignore[arg-type]
+                asset.progress = Progress.model_validate({"state": state, "progress": percent})
 
         await self._change(asset_id, apply)
 
@@ -135,12 +135,13 @@ class VodPipeline:
         await self.assets.change(asset.id, lambda a: _record_input_info(a, info))
         primary = asset.primary_input
         assert primary is not None
-        overlay = await self._overlay(asset, work)
+        overlay = await self._overlay(asset, work, info)
         plan = ladder.plan_ladder(
             info,
             max_resolution_tier=asset.max_resolution_tier,
             video_quality=asset.video_quality,
-            force_encode=overlay is not None or asset.test,
+            # Copying cuts at keyframes: an exact start, a watermark or a test mark need an encode.
+            force_encode=overlay is not None or asset.test or bool(primary.start_time),
         )
         start = primary.start_time
         end = primary.end_time
@@ -150,6 +151,8 @@ class VodPipeline:
         if start is not None and start >= info.duration:
             raise InputProblem(f"start_time {start} is beyond the input's duration ({info.duration:.3f} s)")
         out = work / "hls"
+        for name in [r.name for r in plan.video] or ["audio"]:
+            (out / name).mkdir(parents=True, exist_ok=True)
         argv = commands.hls_ladder_argv(
             ffmpeg_exe(),
             str(source),
@@ -203,24 +206,25 @@ class VodPipeline:
         await self.objects.put_file(key, target)
         return await self.objects.local_path(key)
 
-    async def _overlay(self, asset: Asset, work: Path) -> commands.OverlaySpec | None:
-        primary = asset.primary_input
-        if primary is None or primary.overlay_settings is None:
+    async def _overlay(self, asset: Asset, work: Path, info: MediaInfo) -> commands.OverlaySpec | None:
+        item = asset.overlay_input
+        if item is None or item.overlay_settings is None or item.url is None:
             return None
-        settings = primary.overlay_settings
-        url = primary.url
-        assert url is not None
+        if info.video is None:
+            raise InputProblem("overlay_settings need a video input")
         image = work / "overlay"
-        image_url = getattr(settings, "url", None) or url
         await fetch_to_file(
-            image_url,
+            item.url,
             image,
             max_bytes=20 * 1024 * 1024,
             timeout=120,
             allow_private=self.settings.allow_private_inputs,
         )
+        settings = item.overlay_settings
         return commands.OverlaySpec(
             image=str(image),
+            frame_width=info.video.width,
+            frame_height=info.video.height,
             vertical_align=settings.vertical_align,
             vertical_margin=settings.vertical_margin,
             horizontal_align=settings.horizontal_align,
@@ -296,6 +300,7 @@ class VodPipeline:
         if not info.audio:
             raise ValueError("the audio track input has no audio stream")
         out = work / f"audio-{track.id}-hls"
+        out.mkdir(parents=True, exist_ok=True)
         await run_ffmpeg(
             commands.audio_track_hls_argv(ffmpeg_exe(), str(source), str(out)),
             timeout=self.settings.transcode_timeout,
@@ -496,7 +501,7 @@ def _set_static(asset: Asset, files: list[StaticRenditionFile]) -> None:
         return
     statuses = {f.status for f in files}
     status = "preparing" if "preparing" in statuses else "errored" if statuses == {"errored"} else "ready"
-    asset.static_renditions = StaticRenditions(status=status, files=files)  # type: ignore[arg-type]
+    asset.static_renditions = StaticRenditions.model_validate({"status": status, "files": files})
 
 
 def _record_input_info(asset: Asset, info: MediaInfo) -> None:
