@@ -144,6 +144,8 @@ class Server:
             "serve",
             "--http-port",
             "0",
+            "--rtmp-port",
+            "0",
             "--data-dir",
             str(self.data_dir),
         ]

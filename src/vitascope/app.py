@@ -25,6 +25,8 @@ from vitascope.domain.assets import AssetService
 from vitascope.domain.live_streams import LiveSessions, LiveStreamService
 from vitascope.domain.tokens import ensure_token
 from vitascope.errors import InvalidParameters, NotFound, VitascopeError
+from vitascope.ingest.bridge import RtmpPublishing
+from vitascope.ingest.rtmp import RtmpServer
 from vitascope.jobs import InProcessQueue
 from vitascope.live.engine import LiveEngine
 from vitascope.playback import errors as delivery_errors
@@ -46,7 +48,7 @@ class Runtime:
     queue: InProcessQueue
     services: Services
     engine: LiveEngine
-    rtmp: object
+    rtmp: RtmpServer
 
 
 def _server_secret(settings: Settings) -> bytes:
@@ -77,7 +79,8 @@ def build_runtime(settings: Settings) -> Runtime:
     live_streams = LiveStreamService(db)
     engine = LiveEngine(live_streams, LiveSessions(db, assets, queue), assets, objects)
     live_streams.control = engine
-    rtmp = None
+    rtmp = RtmpServer(settings.host, settings.rtmp_port, RtmpPublishing(engine))
+    engine.disconnector.add(rtmp.disconnect)
     services = Services(
         db=db,
         assets=assets,
@@ -119,10 +122,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             await ensure_token(rt.db, settings.token_id, settings.token_secret)
         await rt.queue.start()
         await rt.engine.start()
+        await rt.rtmp.start()
         log.info("vitascope ready (database %s)", rt.db.engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
+            await rt.rtmp.close()
             await rt.engine.close()
             await rt.queue.close()
             await rt.db.close()

@@ -84,8 +84,8 @@ async def _serve(settings: Settings, log_level: str) -> None:
         await asyncio.sleep(0.05)
     if server.started:
         port = server.servers[0].sockets[0].getsockname()[1]
-        # Tests and scripts read this line to find a port chosen with --http-port 0.
-        pass
+        # Tests and scripts read these lines to find ports chosen with --http-port 0 / --rtmp-port 0.
+        print(f"vitascope rtmp on rtmp://{settings.host}:{app.state.runtime.rtmp.port}", flush=True)
         print(f"vitascope listening on http://{settings.host}:{port}", flush=True)
     await task
 
