@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import Server  # noqa: E402
-from vitascope.media.probe import probe  # noqa: E402
 
 from vitascope.media import commands, ladder  # noqa: E402
 from vitascope.media.ffmpeg import ffmpeg_exe  # noqa: E402
+from vitascope.media.probe import probe  # noqa: E402
 
 
 def make_input(path: Path, seconds: int) -> None:
