@@ -71,6 +71,8 @@ def plain_ffmpeg(source: Path, out: Path) -> float:
     """Seconds for ffmpeg alone to produce the ladder vitascope would produce for this file."""
     plan = ladder.plan_ladder(probe(source))
     argv = commands.hls_ladder_argv(ffmpeg_exe(), str(source), plan, str(out))
+    for rendition in plan.video:
+        (out / rendition.name).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     subprocess.run([argv[0], "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *argv[1:]], check=True)
     return time.perf_counter() - started
@@ -107,6 +109,9 @@ def vitascope_ready(source: Path, work: Path) -> tuple[float, float]:
             elapsed = time.perf_counter() - started
             if data["status"] != "ready":
                 raise SystemExit(f"asset errored: {data.get('errors')}")
+            phases = [line for line in server.log_path.read_text().splitlines() if "vitascope.vod" in line
+                      or "vitascope.jobs" in line]  # fmt: skip
+            print("\n".join(phases))
             return elapsed, peak_rss_mb(server.process.pid)
     finally:
         server.stop()

@@ -77,7 +77,13 @@ def build_runtime(settings: Settings) -> Runtime:
     queue.register(asset_jobs.PURGE_JOB, pipeline.purge)
     queue.register(asset_jobs.FINALIZE_RECORDING_JOB, pipeline.finalize_recording)
     live_streams = LiveStreamService(db)
-    engine = LiveEngine(live_streams, LiveSessions(db, assets, queue), assets, objects)
+    engine = LiveEngine(
+        live_streams,
+        LiveSessions(db, assets, queue),
+        assets,
+        objects,
+        max_transcodes=settings.live_transcodes,
+    )
     live_streams.control = engine
     rtmp = RtmpServer(settings.host, settings.rtmp_port, RtmpPublishing(engine))
     engine.disconnector.add(rtmp.disconnect)

@@ -43,6 +43,10 @@ def serve(
         typer.Option(envvar="VITASCOPE_ALLOW_PRIVATE_INPUTS", help="Let input URLs reach private addresses."),
     ] = False,
     workers: Annotated[int | None, typer.Option(envvar="VITASCOPE_WORKERS", help="Concurrent jobs.")] = None,
+    live_transcodes: Annotated[
+        int | None,
+        typer.Option(envvar="VITASCOPE_LIVE_TRANSCODES", help="Live sessions that get a transcoded rung."),
+    ] = None,
     token_id: Annotated[str | None, typer.Option(envvar="VITASCOPE_TOKEN_ID", hidden=True)] = None,
     token_secret: Annotated[str | None, typer.Option(envvar="VITASCOPE_TOKEN_SECRET", hidden=True)] = None,
     log_level: Annotated[str, typer.Option(envvar="VITASCOPE_LOG_LEVEL")] = "info",
@@ -66,6 +70,8 @@ def serve(
     )
     if workers:
         settings = dataclasses.replace(settings, workers=workers)
+    if live_transcodes is not None:
+        settings = dataclasses.replace(settings, live_transcodes=live_transcodes)
     asyncio.run(_serve(settings, log_level))
 
 

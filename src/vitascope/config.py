@@ -26,6 +26,8 @@ class Settings:
     allow_private_inputs: bool = False
     public_url: str | None = None
     workers: int = field(default_factory=_default_workers)
+    # Live sessions that get a transcoded rung besides the source; later ones are passthrough only.
+    live_transcodes: int = field(default_factory=_default_workers)
     max_input_bytes: int = 20 * 1024**3
     input_timeout: float = 3600.0
     transcode_timeout: float = 6 * 3600.0

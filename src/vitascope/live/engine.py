@@ -34,14 +34,14 @@ COMPLETE_GRACE = 60.0
 SOURCE = "source"
 
 
-def live_renditions(transcodes_running: int, cores: int) -> list[LiveRendition]:
-    """The ladder for a new session: the source always, plus a 360p rung while a core is free for it.
+def live_renditions(transcodes_running: int, max_transcodes: int) -> list[LiveRendition]:
+    """The ladder for a new session: the source always, plus a 360p rung while the budget allows.
 
-    A 360p veryfast transcode costs about half a core here; beyond one per core the machine falls
-    behind real time, so later sessions get passthrough only rather than lagging.
+    Sessions beyond ``max_transcodes`` get passthrough only: dropping a rung keeps every stream in
+    real time, where an overloaded encoder would make all of them lag.
     """
     ladder = [LiveRendition(SOURCE, None, 0)]
-    if transcodes_running < cores:
+    if transcodes_running < max_transcodes:
         ladder.append(LiveRendition("360p", 360, 600_000, 96_000))
     return ladder
 
@@ -120,13 +120,13 @@ class LiveEngine:
         assets: AssetService,
         objects: ObjectStore,
         *,
-        cores: int | None = None,
+        max_transcodes: int | None = None,
     ) -> None:
         self.streams = streams
         self.sessions = sessions
         self.assets = assets
         self.objects = objects
-        self.cores = cores or os.cpu_count() or 1
+        self.max_transcodes = (os.cpu_count() or 1) if max_transcodes is None else max_transcodes
         self.active: dict[str, ActiveSession] = {}
         self.disconnector = Disconnector()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -170,7 +170,7 @@ class LiveEngine:
                 stream_key=stream.stream_key,
                 asset_id=start.asset_id,
                 latency_mode=stream.latency_mode,
-                renditions=live_renditions(running, self.cores),
+                renditions=live_renditions(running, self.max_transcodes),
             )
             self.active[stream.id] = session
         hub = Hub()
