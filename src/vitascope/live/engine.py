@@ -20,6 +20,7 @@ from vitascope.domain.live_streams import LiveSessions, LiveStreamService
 from vitascope.domain.models import Asset, VideoRendition
 from vitascope.live.hub import AUDIO, VIDEO, Hub, Tag
 from vitascope.live.packager import LivePackager
+from vitascope.live.segmenter import TsSegmenter
 from vitascope.live.segments import SEGMENT_SECONDS, RenditionIndex
 from vitascope.live.simulcast import SimulcastPusher
 from vitascope.media import hls
@@ -176,16 +177,7 @@ class LiveEngine:
         hub = Hub()
         session.hub = hub
         session.force_end = False
-        out_dir = self.objects.local_dir(hls_prefix(session.asset_id))
-        packager = LivePackager(
-            hub,
-            out_dir,
-            session.renditions,
-            session.indexes,
-            segment_seconds=SEGMENT_SECONDS.get(session.latency_mode, 2.0),
-            on_segment=lambda index: self._segment_ready(session, index),
-        )
-        session.packager = self._spawn(packager.run(), f"packager:{stream.id}")
+        session.packager = self._spawn(self._package(session, hub), f"packager:{stream.id}")
         session.pushers = [
             self._spawn(
                 SimulcastPusher(hub, t.id, t.url, t.stream_key, self._simulcast_status(stream.id)).run(),
@@ -202,6 +194,25 @@ class LiveEngine:
             session.asset_id,
         )
         return LivePublisher(hub, lambda reason: self._encoder_gone(session, hub, reason))
+
+    async def _package(self, session: ActiveSession, hub: Hub) -> None:
+        """The source is segmented in-process; transcoded rungs run in one ffmpeg beside it."""
+        out_dir = self.objects.local_dir(hls_prefix(session.asset_id))
+        seconds = SEGMENT_SECONDS.get(session.latency_mode, 2.0)
+
+        async def ready(index: RenditionIndex) -> None:
+            await self._segment_ready(session, index)
+
+        source = session.indexes.setdefault(SOURCE, RenditionIndex(SOURCE))
+        segmenter = TsSegmenter(out_dir / SOURCE, source, segment_seconds=seconds, on_segment=ready)
+        jobs = [segmenter.run(hub.subscribe(), has_video=hub.has_video)]
+        transcoded = [r for r in session.renditions if not r.passthrough]
+        if transcoded:
+            packager = LivePackager(
+                hub, out_dir, transcoded, session.indexes, segment_seconds=seconds, on_segment=ready
+            )
+            jobs.append(packager.run())
+        await asyncio.gather(*jobs)
 
     async def _encoder_gone(self, session: ActiveSession, hub: Hub, reason: str) -> None:
         log.info("live stream %s: encoder disconnected (%s)", session.stream_id, reason)

@@ -52,20 +52,18 @@ def avc_codecs(config: Tag | None) -> str | None:
 
 
 class HubReader:
-    """A reader's view of the hub: an FLV byte stream with bounded buffering."""
+    """A reader's view of the hub: tags (or an FLV byte stream) with bounded buffering."""
 
     def __init__(self, hub: Hub, max_bytes: int) -> None:
         self._hub = hub
         self._max_bytes = max_bytes
-        self._queue: deque[bytes] = deque()
+        self._queue: deque[Tag] = deque(hub.priming_tags())
         self._bytes = 0
         self._ready = asyncio.Event()
         self._closed = False
         self._waiting_keyframe = True
+        self._header_sent = False
         self.dropped = False
-        self._queue.append(flv_header(has_audio=True, has_video=True))
-        for tag in hub.priming_tags():
-            self._queue.append(flv_tag(tag.kind, tag.timestamp, tag.payload))
 
     def offer(self, tag: Tag) -> None:
         """Queue a tag (called by the hub, never blocks)."""
@@ -75,32 +73,39 @@ class HubReader:
             if not tag.is_keyframe and (tag.kind == VIDEO or self._hub.has_video):
                 return
             self._waiting_keyframe = False
-        data = flv_tag(tag.kind, tag.timestamp, tag.payload)
-        if self._bytes + len(data) > self._max_bytes:
+        if self._bytes + len(tag.payload) > self._max_bytes:
             log.warning("live reader fell %d bytes behind; dropping it", self._bytes)
             self.dropped = True
             self.close()
             return
-        self._queue.append(data)
-        self._bytes += len(data)
+        self._queue.append(tag)
+        self._bytes += len(tag.payload)
         self._ready.set()
 
     def close(self) -> None:
-        """End this reader's stream; ``read`` returns ``None`` once the queue is drained."""
+        """End this reader's stream; reads return ``None`` once the queue is drained."""
         self._closed = True
         self._ready.set()
         self._hub.unsubscribe(self)
 
-    async def read(self) -> bytes | None:
-        """The next chunk of FLV bytes, or ``None`` at the end of the stream."""
+    async def read_tag(self) -> Tag | None:
+        """The next tag, or ``None`` at the end of the stream."""
         while not self._queue:
             if self._closed:
                 return None
             self._ready.clear()
             await self._ready.wait()
-        data = self._queue.popleft()
-        self._bytes = max(0, self._bytes - len(data))
-        return data
+        tag = self._queue.popleft()
+        self._bytes = max(0, self._bytes - len(tag.payload))
+        return tag
+
+    async def read(self) -> bytes | None:
+        """The next chunk of the FLV byte stream (header first), or ``None`` at the end."""
+        if not self._header_sent:
+            self._header_sent = True
+            return flv_header(has_audio=True, has_video=True)
+        tag = await self.read_tag()
+        return None if tag is None else flv_tag(tag.kind, tag.timestamp, tag.payload)
 
 
 class Hub:

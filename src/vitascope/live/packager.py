@@ -15,7 +15,7 @@ from vitascope.media.live import LiveRendition, live_segment_argv
 
 log = logging.getLogger(__name__)
 
-_POLL = 0.1
+_POLL = 0.05
 _STDERR_TAIL = 30
 
 SegmentCallback = Callable[[RenditionIndex], Awaitable[None]]

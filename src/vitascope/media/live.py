@@ -30,9 +30,13 @@ def live_segment_argv(
     """Read FLV from ``pipe:0``; write ``{out_dir}/{name}/{n}.ts`` and a CSV list of finished segments.
 
     Transcoded rungs put keyframes where the source has them, so every rendition cuts at the same
-    boundaries and players can switch between them cleanly.
+    boundaries and players can switch between them cleanly; frames keep the source's timestamps
+    (RTMP's millisecond clock would otherwise make ffmpeg guess 60 fps and duplicate frames).
     """
-    argv = [ffmpeg, "-fflags", "+genpts", "-f", "flv", "-i", "pipe:0"]
+    # Every reader of the hub starts with the sequence headers, so ffmpeg has the codec parameters at
+    # once: a long probe would only hold back (and then permanently delay) every segment.
+    argv = [ffmpeg, "-fflags", "+genpts", "-analyzeduration", "0", "-probesize", "32", "-fpsprobesize", "0",
+            "-f", "flv", "-i", "pipe:0"]  # fmt: skip
     for rendition in renditions:
         argv += ["-map", "0:v:0?", "-map", "0:a:0?"]
         if rendition.passthrough:
@@ -44,7 +48,7 @@ def live_segment_argv(
                 "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency",
                 "-profile:v", "high", "-pix_fmt", "yuv420p",
                 "-b:v", str(bitrate), "-maxrate", str(int(bitrate * 1.2)), "-bufsize", str(bitrate * 2),
-                "-force_key_frames", "source", "-sc_threshold", "0",
+                "-force_key_frames", "source", "-sc_threshold", "0", "-fps_mode", "passthrough",
                 "-c:a", "aac", "-b:a", str(rendition.audio_bitrate), "-ac", "2",
             ]  # fmt: skip
         argv += [

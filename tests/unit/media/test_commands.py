@@ -101,14 +101,18 @@ def test_storyboard_layout_and_vtt() -> None:
 
 
 def test_live_segment_argv_golden() -> None:
-    argv = live_segment_argv(
-        "ffmpeg", [LiveRendition("source", None, 0)], "out", segment_seconds=2, start_number=5
-    )
+    rungs = [LiveRendition("360p", 360, 600_000, 96_000)]
+    argv = live_segment_argv("ffmpeg", rungs, "out", segment_seconds=2, start_number=5)
     assert argv == [
-        "ffmpeg", "-fflags", "+genpts", "-f", "flv", "-i", "pipe:0", "-map", "0:v:0?", "-map", "0:a:0?",
-        "-c", "copy", "-f", "segment", "-segment_format", "mpegts", "-segment_time", "2",
-        "-segment_list", "out/source/segments.csv", "-segment_list_type", "csv", "-segment_list_flags", "+live",
-        "-segment_start_number", "5", "-reset_timestamps", "0", "out/source/%d.ts",
+        "ffmpeg", "-fflags", "+genpts", "-analyzeduration", "0", "-probesize", "32", "-fpsprobesize", "0",
+        "-f", "flv", "-i", "pipe:0", "-map", "0:v:0?", "-map", "0:a:0?",
+        "-vf", "scale=-2:360", "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency",
+        "-profile:v", "high", "-pix_fmt", "yuv420p", "-b:v", "600000", "-maxrate", "720000", "-bufsize", "1200000",
+        "-force_key_frames", "source", "-sc_threshold", "0", "-fps_mode", "passthrough",
+        "-c:a", "aac", "-b:a", "96000", "-ac", "2",
+        "-f", "segment", "-segment_format", "mpegts", "-segment_time", "2",
+        "-segment_list", "out/360p/segments.csv", "-segment_list_type", "csv", "-segment_list_flags", "+live",
+        "-segment_start_number", "5", "-reset_timestamps", "0", "out/360p/%d.ts",
     ]  # fmt: skip
 
 
