@@ -85,6 +85,28 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         str(d / "vp9.webm"),
     )
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=330", "-t", "6", "-c:a", "aac", str(d / "dub.m4a"))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=480x270:rate=25",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=220",
+        "-t",
+        "13",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(d / "h264_13s.mp4"),
+    )
     ffmpeg("-f", "lavfi", "-i", "color=c=red:size=64x32", "-frames:v", "1", str(d / "logo.png"))
     (d / "subs.srt").write_text(
         "1\n00:00:00,500 --> 00:00:02,000\nHello\n\n2\n00:00:02,500 --> 00:00:04,000\nWorld\n"

@@ -244,3 +244,16 @@ def test_restart_while_active_keeps_the_recording(
             assert float(ready["duration"]) > 1.0  # type: ignore[arg-type]
     finally:
         server.stop()
+
+
+def test_delete_terminates_ingest(media_server: Server, publishers: list[subprocess.Popen[bytes]]) -> None:
+    with media_server.client() as client:
+        stream = create_stream(client, reconnect_window=60)
+        publishers.append(publish(media_server.rtmp_url, str(stream["stream_key"]), 60))
+        until(lambda: stream_of(client, str(stream["id"]))["status"] == "active", 10, "never active")
+        assert client.delete(f"/video/v1/live-streams/{stream['id']}").status_code == 204
+        publishers[0].wait(timeout=15)
+        assert client.get(f"/video/v1/live-streams/{stream['id']}").status_code == 404
+        again = publish(media_server.rtmp_url, str(stream["stream_key"]), 2)
+        publishers.append(again)
+        assert again.wait(timeout=30) != 0

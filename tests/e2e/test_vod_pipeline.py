@@ -338,3 +338,62 @@ def test_crash_mid_transcode_resumes(tmp_path: Path, file_server: str, media_dir
             assert renditions["1080"][0] == pytest.approx(600, abs=3)
     finally:
         server.stop()
+
+
+def test_watermark_loudness_and_test_assets(media_server: Server, file_server: str) -> None:
+    with media_server.client() as client:
+        marked = create(
+            client,
+            {
+                "input": [
+                    {"url": f"{file_server}/h264_720p.mp4"},
+                    {
+                        "url": f"{file_server}/logo.png",
+                        "overlay_settings": {
+                            "vertical_align": "bottom",
+                            "vertical_margin": "5%",
+                            "horizontal_align": "right",
+                            "horizontal_margin": "20px",
+                            "width": "25%",
+                            "opacity": "100%",
+                        },
+                    },
+                ],
+                "normalize_audio": True,
+                "playback_policy": ["public"],
+            },
+        )
+        short = create(
+            client, {"input": f"{file_server}/h264_13s.mp4", "test": True, "playback_policy": ["public"]}
+        )
+        ready = wait_for_asset(client, str(marked["id"]))
+        assert ready["status"] == "ready", ready
+        assert ready["normalize_audio"] is True
+        playback_id = ready["playback_ids"][0]["id"]  # type: ignore[index]
+        # The logo is pure red: the bottom-right corner of a frame must be red, the top-left must not.
+        thumb = client.get(f"/image/{playback_id}/thumbnail.png", params={"time": 1})
+        with av.open(io.BytesIO(thumb.content)) as image:
+            frame = next(image.decode(video=0)).reformat(format="rgb24")
+        plane = bytes(frame.planes[0])
+
+        def pixel(x: float, y: float) -> tuple[int, ...]:
+            offset = int(y * frame.height) * frame.planes[0].line_size + int(x * frame.width) * 3
+            return tuple(plane[offset : offset + 3])
+
+        red, green, blue = pixel(0.9, 0.93)
+        assert red > 200 and green < 60 and blue < 60, (red, green, blue)
+        red, green, blue = pixel(0.05, 0.05)
+        assert not (red > 200 and green < 60 and blue < 60)
+
+        done = wait_for_asset(client, str(short["id"]))
+        assert done["status"] == "ready" and done["test"] is True
+        assert done["duration"] == pytest.approx(10.0, abs=0.2)
+
+        # Deleting a playback ID stops it at once, while the asset's other playback IDs keep playing.
+        extra = client.post(
+            f"/video/v1/assets/{marked['id']}/playback-ids", json={"policy": "public"}
+        ).json()["data"]
+        assert client.get(f"/stream/{extra['id']}.m3u8").status_code == 200
+        assert client.delete(f"/video/v1/assets/{marked['id']}/playback-ids/{extra['id']}").status_code == 204
+        assert client.get(f"/stream/{extra['id']}.m3u8").status_code == 404
+        assert client.get(f"/stream/{playback_id}.m3u8").status_code == 200

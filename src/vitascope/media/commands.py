@@ -61,7 +61,7 @@ def overlay_filter(spec: OverlaySpec, base: str, image: str, out: str) -> str:
     y = {"top": f"{y_margin}", "middle": "(H-h)/2", "bottom": f"H-h-{y_margin}"}[spec.vertical_align]
     return (
         f"[{image}]{scale},format=rgba,colorchannelmixer=aa={_num(alpha)}[wm];"
-        f"[{base}][wm]overlay=x={x}:y={y}:format=auto[{out}]"
+        f"[{base}][wm]overlay=x={x}:y={y}:format=auto:shortest=1[{out}]"
     )
 
 

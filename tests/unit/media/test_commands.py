@@ -64,7 +64,7 @@ def test_overlay_filter_positions() -> None:
     graph = commands.overlay_filter(spec, "0:v:0", "1:v", "ov")
     assert graph == (
         "[1:v]scale=192:-1,format=rgba,colorchannelmixer=aa=0.5[wm];"
-        "[0:v:0][wm]overlay=x=W-w-20:y=H-h-108:format=auto[ov]"
+        "[0:v:0][wm]overlay=x=W-w-20:y=H-h-108:format=auto:shortest=1[ov]"
     )
     with pytest.raises(ValueError):
         commands.overlay_filter(commands.OverlaySpec("l.png", 10, 10, width="ten"), "a", "b", "c")
