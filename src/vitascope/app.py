@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vitascope.api.deps import Services
+from vitascope.api.livepeer import errors as livepeer_errors
+from vitascope.api.livepeer import streams as livepeer_streams
 from vitascope.api.middleware import BodyLimit, DeliveryHostRouting
 from vitascope.api.mux import assets as mux_assets
 from vitascope.api.mux import errors as mux_errors
@@ -24,7 +26,7 @@ from vitascope.domain import assets as asset_jobs
 from vitascope.domain.assets import AssetService
 from vitascope.domain.live_streams import LiveSessions, LiveStreamService
 from vitascope.domain.tokens import ensure_token
-from vitascope.errors import InvalidParameters, NotFound, VitascopeError
+from vitascope.errors import InvalidParameters, NotFound, Unprocessable, VitascopeError
 from vitascope.ingest.bridge import RtmpPublishing
 from vitascope.ingest.rtmp import RtmpServer
 from vitascope.jobs import InProcessQueue
@@ -104,6 +106,8 @@ def _render(request: Request, error: VitascopeError) -> JSONResponse:
 
 def _render_for_path(path: str, error: VitascopeError) -> JSONResponse:
     """Each API renders errors in its own shape; the path says which API a request was for."""
+    if path.startswith("/api/"):
+        return livepeer_errors.render(error)
     if path.startswith(("/stream/", "/image/", "/master/")):
         return delivery_errors.render(error)
     return mux_errors.render(error)
@@ -149,6 +153,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         messages = [_validation_message(e) for e in exc.errors()] or ["Invalid request"]
+        if request.url.path.startswith("/api/"):
+            # Livepeer answers schema violations with 422, Mux with 400.
+            return _render(request, Unprocessable(*messages))
         return _render(request, InvalidParameters(*messages))
 
     @app.exception_handler(StarletteHTTPException)
@@ -171,6 +178,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
 
     app.include_router(mux_assets.router)
     app.include_router(mux_live_streams.router)
+    app.include_router(livepeer_streams.router)
+    app.include_router(livepeer_streams.playback_router)
     app.include_router(playback_routes.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, render=_render_for_path)
     app.add_middleware(DeliveryHostRouting)

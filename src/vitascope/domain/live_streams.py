@@ -6,7 +6,7 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -22,11 +22,13 @@ from vitascope.domain.models import (
     PlaybackId,
     PlaybackPolicy,
     PlaybackTarget,
+    PullSource,
     SimulcastTarget,
     SubtitleSetting,
+    TranscodeProfile,
     VideoQuality,
 )
-from vitascope.errors import InvalidParameters, NotFound
+from vitascope.errors import InvalidParameters, NotFound, Unprocessable
 from vitascope.ids import new_id
 from vitascope.jobs import JobQueue
 from vitascope.store.database import Database
@@ -51,6 +53,9 @@ class SimulcastTargetCreate(BaseModel):
     url: str
     stream_key: str | None = None
     passthrough: str | None = None
+    name: str | None = None
+    profile: str = "source"
+    video_only: bool = False
 
 
 class LiveStreamCreate(BaseModel):
@@ -70,6 +75,11 @@ class LiveStreamCreate(BaseModel):
     simulcast_targets: list[SimulcastTargetCreate] = Field(default_factory=list)
     max_continuous_duration: int = 43200
     meta: LiveStreamMeta | None = None
+    name: str | None = None
+    record: bool = True
+    profiles: list[TranscodeProfile] | None = None
+    user_tags: dict[str, Any] | None = None
+    pull: PullSource | None = None
 
 
 class NewAssetSettingsUpdate(BaseModel):
@@ -90,6 +100,27 @@ class LiveStreamUpdate(BaseModel):
     max_continuous_duration: int | None = None
     new_asset_settings: NewAssetSettingsUpdate | None = None
     meta: LiveStreamMeta | None = None
+    record: bool | None = None
+    profiles: list[TranscodeProfile] | None = None
+    user_tags: dict[str, Any] | None = None
+    simulcast_targets: list[SimulcastTargetCreate] | None = None
+
+
+def _check_profiles(profiles: list[TranscodeProfile] | None) -> None:
+    if not profiles:
+        return
+    names = [p.name for p in profiles]
+    if len(set(names)) != len(names):
+        raise Unprocessable("profile names must be unique")
+    for profile in profiles:
+        if not profile.name or profile.name == "source":
+            raise Unprocessable("a profile needs a name other than 'source'")
+        if not (16 <= profile.width <= 7680 and 16 <= profile.height <= 4320):
+            raise Unprocessable(f"profile {profile.name}: width and height must be between 16 and 7680x4320")
+        if not 10_000 <= profile.bitrate <= 100_000_000:
+            raise Unprocessable(f"profile {profile.name}: bitrate must be between 10000 and 100000000 bit/s")
+        if profile.fps < 0 or profile.fps > 120 or (profile.fps_den is not None and profile.fps_den <= 0):
+            raise Unprocessable(f"profile {profile.name}: fps must be 0 (source) to 120, fpsDen positive")
 
 
 def _check_reconnect_window(value: float) -> None:
@@ -112,7 +143,13 @@ def _simulcast_target(request: SimulcastTargetCreate) -> SimulcastTarget:
         raise InvalidParameters("simulcast target url must be an rtmp:// or rtmps:// URL")
     _check_passthrough(request.passthrough)
     return SimulcastTarget(
-        id=new_id(), url=request.url, stream_key=request.stream_key, passthrough=request.passthrough
+        id=new_id(),
+        url=request.url,
+        stream_key=request.stream_key,
+        passthrough=request.passthrough,
+        name=request.name,
+        profile=request.profile,
+        video_only=request.video_only,
     )
 
 
@@ -135,6 +172,7 @@ class LiveStreamService:
             raise InvalidParameters(
                 f"a live stream may have at most {MAX_SIMULCAST_TARGETS} simulcast targets"
             )
+        _check_profiles(request.profiles)
         stream = LiveStream(
             id=new_id(),
             stream_key=new_id(),
@@ -151,6 +189,11 @@ class LiveStreamService:
             simulcast_targets=[_simulcast_target(t) for t in request.simulcast_targets],
             max_continuous_duration=request.max_continuous_duration,
             meta=request.meta,
+            name=request.name,
+            record=request.record,
+            profiles=request.profiles,
+            user_tags=request.user_tags,
+            pull=request.pull,
         )
         async with self.db.transaction() as session:
             for policy in request.playback_policies:
@@ -198,8 +241,12 @@ class LiveStreamService:
         if request.max_continuous_duration is not None:
             _check_max_duration(request.max_continuous_duration)
         _check_passthrough(request.passthrough)
+        _check_profiles(request.profiles)
+        targets = [_simulcast_target(t) for t in request.simulcast_targets or []]
 
         def apply(stream: LiveStream) -> None:
+            if request.simulcast_targets is not None:
+                stream.simulcast_targets = targets
             for field in (
                 "passthrough",
                 "latency_mode",
@@ -208,6 +255,9 @@ class LiveStreamService:
                 "reconnect_slate_url",
                 "max_continuous_duration",
                 "meta",
+                "record",
+                "profiles",
+                "user_tags",
             ):
                 value = getattr(request, field)
                 if value is not None:
@@ -336,6 +386,37 @@ class LiveStreamService:
         if self.control is not None:
             await self.control.disconnect(old_key, "stream key reset")
         return stream
+
+    async def terminate(self, stream_id: str) -> None:
+        """End the current session now; the encoder may publish again right away (Livepeer's terminate)."""
+
+        def apply(stream: LiveStream) -> None:
+            stream.last_terminated_at = time.time()
+
+        stream = await self._change(stream_id, apply)
+        if self.control is not None:
+            await self.control.disconnect(stream.stream_key, "session terminated")
+
+    async def set_suspended(self, stream_id: str, suspended: bool) -> None:
+        """Livepeer's ``suspended`` is Mux's disabled state: refuse ingest and drop the encoder."""
+        if suspended:
+            await self.disable(stream_id)
+        else:
+            await self.enable(stream_id)
+
+    async def record_stats(self, stream_id: str, *, segment_seconds: float, segment_bytes: int) -> None:
+        """Count a received source segment in the stream's health figures."""
+
+        def apply(stream: LiveStream) -> None:
+            stats = stream.stats
+            stats.last_seen = time.time()
+            stats.source_segments += 1
+            stats.source_segments_duration += segment_seconds
+            stats.source_bytes += segment_bytes
+            stats.ingest_rate = segment_bytes / max(segment_seconds, 0.001)
+
+        with contextlib.suppress(NotFound):
+            await self._change(stream_id, apply)
 
     async def complete(self, stream_id: str) -> None:
         """Signal the end of the broadcast: the recording ends now (Mux's ``complete``)."""

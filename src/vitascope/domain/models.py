@@ -252,6 +252,9 @@ class SimulcastTarget(Entity):
     url: str
     stream_key: str | None = None
     passthrough: str | None = None
+    name: str | None = None
+    profile: str = "source"
+    video_only: bool = False
     status: SimulcastStatus = "idle"
     error_severity: Literal["normal", "fatal"] | None = None
 
@@ -266,6 +269,38 @@ class SubtitleSetting(Entity):
 
 class LiveStreamMeta(Entity):
     title: str | None = None
+
+
+class TranscodeProfile(Entity):
+    """One rung of a stream's live ladder (Livepeer's ``profiles``)."""
+
+    name: str
+    width: int
+    height: int
+    bitrate: int
+    fps: int = 0
+    fps_den: int | None = None
+    gop: str | None = None
+    profile: str | None = None
+    quality: int | None = None
+    encoder: str | None = None
+
+
+class PullSource(Entity):
+    """Where a stream pulls its ingest from instead of waiting for a publisher."""
+
+    source: str
+    headers: dict[str, str] | None = None
+
+
+class SessionStats(Entity):
+    """What the current (or last) session has received, for stream health views."""
+
+    last_seen: float | None = None
+    source_segments: int = 0
+    source_segments_duration: float = 0.0
+    source_bytes: int = 0
+    ingest_rate: float = 0.0
 
 
 class LiveStream(Entity):
@@ -292,6 +327,13 @@ class LiveStream(Entity):
     max_continuous_duration: int = 43200
     meta: LiveStreamMeta | None = None
     active_ingest_protocol: Literal["rtmp", "srt"] | None = None
+    name: str | None = None
+    record: bool = True
+    profiles: list[TranscodeProfile] | None = None
+    user_tags: dict[str, Any] | None = None
+    pull: PullSource | None = None
+    stats: SessionStats = Field(default_factory=SessionStats)
+    last_terminated_at: float | None = None
     # Internal session state.
     connected: bool = False
     session_started_at: float | None = None

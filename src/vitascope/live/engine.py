@@ -17,7 +17,7 @@ from pathlib import Path
 
 from vitascope.domain.assets import AssetService
 from vitascope.domain.live_streams import LiveSessions, LiveStreamService
-from vitascope.domain.models import Asset, VideoRendition
+from vitascope.domain.models import Asset, TranscodeProfile, VideoRendition
 from vitascope.live.hub import AUDIO, VIDEO, Hub, Tag
 from vitascope.live.packager import LivePackager
 from vitascope.live.segmenter import TsSegmenter
@@ -35,13 +35,17 @@ COMPLETE_GRACE = 60.0
 SOURCE = "source"
 
 
-def live_renditions(transcodes_running: int, max_transcodes: int) -> list[LiveRendition]:
+def live_renditions(
+    transcodes_running: int, max_transcodes: int, profiles: list[TranscodeProfile] | None = None
+) -> list[LiveRendition]:
     """The ladder for a new session: the source always, plus a 360p rung while the budget allows.
 
     Sessions beyond ``max_transcodes`` get passthrough only: dropping a rung keeps every stream in
     real time, where an overloaded encoder would make all of them lag.
     """
     ladder = [LiveRendition(SOURCE, None, 0)]
+    if profiles and transcodes_running < max_transcodes:
+        return ladder + [LiveRendition(p.name, p.height, p.bitrate) for p in profiles]
     if transcodes_running < max_transcodes:
         ladder.append(LiveRendition("360p", 360, 600_000, 96_000))
     return ladder
@@ -171,7 +175,7 @@ class LiveEngine:
                 stream_key=stream.stream_key,
                 asset_id=start.asset_id,
                 latency_mode=stream.latency_mode,
-                renditions=live_renditions(running, self.max_transcodes),
+                renditions=live_renditions(running, self.max_transcodes, stream.profiles),
             )
             self.active[stream.id] = session
         hub = Hub()
@@ -180,7 +184,9 @@ class LiveEngine:
         session.packager = self._spawn(self._package(session, hub), f"packager:{stream.id}")
         session.pushers = [
             self._spawn(
-                SimulcastPusher(hub, t.id, t.url, t.stream_key, self._simulcast_status(stream.id)).run(),
+                SimulcastPusher(
+                    hub, t.id, t.url, t.stream_key, self._simulcast_status(stream.id), video_only=t.video_only
+                ).run(),
                 f"simulcast:{t.id}",
             )
             for t in stream.simulcast_targets
@@ -264,6 +270,13 @@ class LiveEngine:
 
     async def _segment_ready(self, session: ActiveSession, index: RenditionIndex) -> None:
         await self._write_playlist(session.asset_id, index, ended=False)
+        if index.name == SOURCE:
+            segment = index.segments[-1]
+            path = self.objects.local_dir(hls_prefix(session.asset_id)) / SOURCE / f"{segment.index}.ts"
+            size = (await asyncio.to_thread(path.stat)).st_size
+            await self.streams.record_stats(
+                session.stream_id, segment_seconds=segment.duration, segment_bytes=size
+            )
         indexes = [session.indexes.get(r.name) for r in session.renditions]
         if not session.described and all(index is not None and index.segments for index in indexes):
             session.described = True

@@ -19,23 +19,32 @@ MAX_BACKOFF = 30.0
 _BROADCASTING_AFTER = 2.0
 
 
-def simulcast_argv(ffmpeg: str, url: str, stream_key: str | None) -> list[str]:
-    """Copy the FLV feed on stdin to ``url/stream_key`` without re-encoding."""
+def simulcast_argv(ffmpeg: str, url: str, stream_key: str | None, *, video_only: bool = False) -> list[str]:
+    """Copy the FLV feed on stdin to ``url/stream_key`` without re-encoding (``-an`` for video only)."""
     target = f"{url.rstrip('/')}/{stream_key}" if stream_key else url
+    audio = ["-an"] if video_only else []
     return [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "warning", "-f", "flv", "-i", "pipe:0",
-            "-map", "0", "-c", "copy", "-f", "flv", target]  # fmt: skip
+            "-map", "0", *audio, "-c", "copy", "-f", "flv", target]  # fmt: skip
 
 
 class SimulcastPusher:
     """Pushes to one target with retries; reports idle → starting → broadcasting → errored."""
 
     def __init__(
-        self, hub: Hub, target_id: str, url: str, stream_key: str | None, on_status: StatusCallback
+        self,
+        hub: Hub,
+        target_id: str,
+        url: str,
+        stream_key: str | None,
+        on_status: StatusCallback,
+        *,
+        video_only: bool = False,
     ) -> None:
         self.hub = hub
         self.target_id = target_id
         self.url = url
         self.stream_key = stream_key
+        self.video_only = video_only
         self.on_status = on_status
         self.attempts = 0
 
@@ -57,7 +66,7 @@ class SimulcastPusher:
         await self.on_status(self.target_id, "idle")
 
     async def _push_once(self) -> bool:
-        argv = simulcast_argv(ffmpeg_exe(), self.url, self.stream_key)
+        argv = simulcast_argv(ffmpeg_exe(), self.url, self.stream_key, video_only=self.video_only)
         process = await asyncio.create_subprocess_exec(
             *argv,
             stdin=asyncio.subprocess.PIPE,
