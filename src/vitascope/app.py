@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vitascope.api.deps import Services
 from vitascope.api.livepeer import errors as livepeer_errors
+from vitascope.api.livepeer import sessions as livepeer_sessions
 from vitascope.api.livepeer import streams as livepeer_streams
 from vitascope.api.middleware import BodyLimit, DeliveryHostRouting
 from vitascope.api.mux import assets as mux_assets
@@ -78,7 +79,7 @@ def build_runtime(settings: Settings) -> Runtime:
     queue.register(asset_jobs.MASTER_JOB, pipeline.master)
     queue.register(asset_jobs.PURGE_JOB, pipeline.purge)
     queue.register(asset_jobs.FINALIZE_RECORDING_JOB, pipeline.finalize_recording)
-    live_streams = LiveStreamService(db)
+    live_streams = LiveStreamService(db, allow_private_inputs=settings.allow_private_inputs)
     engine = LiveEngine(
         live_streams,
         LiveSessions(db, assets, queue),
@@ -133,6 +134,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         await rt.queue.start()
         await rt.engine.start()
         await rt.rtmp.start()
+        rt.engine.ingest_url = lambda key: f"rtmp://127.0.0.1:{rt.rtmp.port}/live/{key}"
         log.info("vitascope ready (database %s)", rt.db.engine.url.render_as_string(hide_password=True))
         try:
             yield
@@ -179,6 +181,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(mux_assets.router)
     app.include_router(mux_live_streams.router)
     app.include_router(livepeer_streams.router)
+    app.include_router(livepeer_sessions.router)
     app.include_router(livepeer_streams.playback_router)
     app.include_router(playback_routes.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, render=_render_for_path)

@@ -7,7 +7,7 @@ import livepeer
 import pytest
 from livepeer.models import components, errors
 
-from tests.conftest import Server
+from tests.conftest import Server, wait_for_asset
 from tests.e2e.test_live_rtmp import publish, until
 
 
@@ -149,3 +149,62 @@ def test_livepeer_lifecycle_with_a_real_publisher(media_server: Server) -> None:
         if publisher.poll() is None:
             publisher.kill()
         publisher.wait()
+
+
+@pytest.mark.slow
+def test_sessions_clips_and_pull(media_server: Server) -> None:
+    lp = livepeer.Livepeer(api_key=media_server.token_secret, server_url=f"{media_server.base_url}/api")
+    origin = lp.stream.create(request={"name": "origin", "profiles": []}).stream
+    assert origin is not None and origin.stream_key and origin.playback_id
+    publisher = publish(media_server.rtmp_url, origin.stream_key, 14, app="live")
+    try:
+        until(
+            lambda: (s := lp.stream.get(id=origin.id).stream) is not None and s.is_active,
+            10,
+            "origin not active",
+        )
+        # A second stream pulls the first one's HLS; asking for its playback info starts the pull.
+        hls = f"{media_server.base_url}/stream/{origin.playback_id}.m3u8"
+        until(lambda: httpx.get(hls).status_code == 200, 15, "origin playlist never appeared")
+        puller = lp.stream.create(request={"name": "pulled", "profiles": [], "pull": {"source": hls}}).stream
+        assert puller is not None and puller.pull is not None
+        lp.playback.get(id=puller.playback_id or "")
+        until(lambda: lp.stream.get(id=puller.id).stream.is_active, 20, "pull never made the stream active")  # type: ignore[union-attr]
+        lp.stream.start_pull(id=puller.id)  # idempotent while pulling
+
+        sessions = lp.session.get_recorded(parent_id=origin.id).data or []
+        assert len(sessions) == 1 and sessions[0].recording_status == "waiting"
+        assert publisher.wait(timeout=30) == 0
+    finally:
+        if publisher.poll() is None:
+            publisher.kill()
+        publisher.wait()
+    until(
+        lambda: lp.session.get(id=sessions[0].id).session.recording_status == "ready",
+        60,
+        "recording not ready",
+    )  # type: ignore[union-attr]
+    session = lp.session.get(id=sessions[0].id).session
+    assert session is not None and session.recording_url and session.parent_id == origin.id
+
+    started = (session.created_at or 0) + 2000
+    clip = lp.stream.create_clip(
+        request=components.ClipPayload(
+            playback_id=origin.playback_id, start_time=started, end_time=started + 6000, name="best bit"
+        )
+    ).data
+    assert clip is not None and clip.asset.source.type == "clip"  # type: ignore[union-attr]
+    clips = until(lambda: lp.stream.get_clips(id=origin.id).data, 10, "clip not listed")
+    assert [c.id for c in clips] == [clip.asset.id]  # type: ignore[attr-defined]
+    assert [c.id for c in lp.stream.get_clips(id=origin.playback_id).data or []] == [clip.asset.id]
+    with media_server.client() as client:
+        done = wait_for_asset(client, clip.asset.id, timeout=60)
+        assert done["status"] == "ready", done
+        assert done["duration"] == pytest.approx(6.0, abs=2.1)  # ± one live segment at each end
+    bad = httpx.post(
+        f"{media_server.base_url}/api/clip",
+        headers={"Authorization": f"Bearer {media_server.token_secret}"},
+        json={"playbackId": origin.playback_id, "startTime": 1000, "endTime": 2000},
+    )
+    assert bad.status_code == 400 and bad.json()["errors"]
+    lp.stream.delete(id=puller.id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -269,12 +269,18 @@ class AssetService:
         cursor: str | None = None,
         live_stream_id: str | None = None,
         upload_id: str | None = None,
+        source_asset_ids: Sequence[str] | None = None,
     ) -> list[Asset]:
         """Assets newest first, by page or by cursor."""
         async with self.db.read() as session:
             try:
                 return await AssetRepo(session).list(
-                    limit=limit, page=page, cursor=cursor, live_stream_id=live_stream_id, upload_id=upload_id
+                    limit=limit,
+                    page=page,
+                    cursor=cursor,
+                    live_stream_id=live_stream_id,
+                    upload_id=upload_id,
+                    source_asset_ids=source_asset_ids,
                 )
             except ValueError as exc:
                 raise InvalidParameters(str(exc)) from exc

@@ -29,6 +29,15 @@ def check_input_url(url: str, *, allow_private: bool) -> None:
         raise InvalidParameters(f"input url {url!r} points to a private or loopback address")
 
 
+def check_pull_url(url: str, *, allow_private: bool) -> None:
+    """Refuse pull sources we cannot or must not reach (bad schemes, private address literals)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("rtmp", "rtmps", "srt", "http", "https") or not parsed.hostname:
+        raise InvalidParameters(f"pull source {url!r} must be an rtmp(s), srt or http(s) URL")
+    if not allow_private and is_private_host(parsed.hostname, resolve=False):
+        raise InvalidParameters(f"pull source {url!r} points to a private or loopback address")
+
+
 def is_private_address(address: str) -> bool:
     """True for loopback, private, link-local, multicast, reserved and unspecified addresses."""
     ip = ipaddress.ip_address(address.split("%")[0])

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from vitascope.domain.assets import FINALIZE_RECORDING_JOB, AssetService, job_key
+from vitascope.domain.inputs import check_pull_url
 from vitascope.domain.models import (
     AssetDefaults,
     AssetMeta,
@@ -47,6 +48,9 @@ class LiveControl(Protocol):
 
     async def complete(self, stream_id: str) -> None:
         """End the recording of the stream's session now, keeping the encoder connected briefly."""
+
+    async def start_pull(self, stream: LiveStream) -> None:
+        """Start pulling the stream's ``pull.source`` as its ingest (no-op if already pulling)."""
 
 
 class SimulcastTargetCreate(BaseModel):
@@ -156,9 +160,12 @@ def _simulcast_target(request: SimulcastTargetCreate) -> SimulcastTarget:
 class LiveStreamService:
     """Creates and configures live streams."""
 
-    def __init__(self, db: Database, control: LiveControl | None = None) -> None:
+    def __init__(
+        self, db: Database, control: LiveControl | None = None, *, allow_private_inputs: bool = False
+    ) -> None:
         self.db = db
         self.control = control
+        self.allow_private_inputs = allow_private_inputs
 
     async def create(self, request: LiveStreamCreate) -> LiveStream:
         """A new idle live stream with a fresh stream key."""
@@ -173,6 +180,8 @@ class LiveStreamService:
                 f"a live stream may have at most {MAX_SIMULCAST_TARGETS} simulcast targets"
             )
         _check_profiles(request.profiles)
+        if request.pull is not None:
+            check_pull_url(request.pull.source, allow_private=self.allow_private_inputs)
         stream = LiveStream(
             id=new_id(),
             stream_key=new_id(),
@@ -396,6 +405,16 @@ class LiveStreamService:
         stream = await self._change(stream_id, apply)
         if self.control is not None:
             await self.control.disconnect(stream.stream_key, "session terminated")
+
+    async def start_pull(self, stream_id: str) -> None:
+        """Start ingesting from the stream's configured ``pull`` source."""
+        stream = await self.get(stream_id)
+        if stream.pull is None:
+            raise InvalidParameters("the stream has no pull source configured")
+        if stream.status == "disabled":
+            raise InvalidParameters("the stream is suspended")
+        if self.control is not None:
+            await self.control.start_pull(stream)
 
     async def set_suspended(self, stream_id: str, suspended: bool) -> None:
         """Livepeer's ``suspended`` is Mux's disabled state: refuse ingest and drop the encoder."""

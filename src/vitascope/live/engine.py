@@ -17,9 +17,11 @@ from pathlib import Path
 
 from vitascope.domain.assets import AssetService
 from vitascope.domain.live_streams import LiveSessions, LiveStreamService
-from vitascope.domain.models import Asset, TranscodeProfile, VideoRendition
+from vitascope.domain.models import Asset, LiveStream, TranscodeProfile, VideoRendition
+from vitascope.errors import NotFound
 from vitascope.live.hub import AUDIO, VIDEO, Hub, Tag
 from vitascope.live.packager import LivePackager
+from vitascope.live.pull import Puller
 from vitascope.live.segmenter import TsSegmenter
 from vitascope.live.segments import SEGMENT_SECONDS, RenditionIndex
 from vitascope.live.simulcast import SimulcastPusher
@@ -134,6 +136,9 @@ class LiveEngine:
         self.max_transcodes = (os.cpu_count() or 1) if max_transcodes is None else max_transcodes
         self.active: dict[str, ActiveSession] = {}
         self.disconnector = Disconnector()
+        # Where pulled sources are republished; set once the RTMP server knows its port.
+        self.ingest_url: Callable[[str], str] | None = None
+        self._pulls: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def _spawn(self, coro: Awaitable[None], name: str) -> asyncio.Task[None]:
@@ -332,6 +337,26 @@ class LiveEngine:
         if session is not None and not dropped:
             await self._end(session)
         log.info("live stream key ...%s disconnected: %s", stream_key[-4:], reason)
+
+    async def start_pull(self, stream: LiveStream) -> None:
+        """Pull the stream's source into our own ingest until it is deleted, suspended or terminated."""
+        running = self._pulls.get(stream.id)
+        if running is not None and not running.done():
+            return
+        if stream.pull is None or self.ingest_url is None:
+            return
+
+        async def wanted(since: float) -> bool:
+            try:
+                current = await self.streams.get(stream.id)
+            except NotFound:
+                return False
+            terminated = current.last_terminated_at is not None and current.last_terminated_at > since
+            return current.pull is not None and current.status != "disabled" and not terminated
+
+        puller = Puller(stream.id, stream.pull, self.ingest_url(stream.stream_key), wanted)
+        self._pulls[stream.id] = self._spawn(puller.run(), f"pull:{stream.id}")
+        log.info("live stream %s: pulling %s", stream.id, stream.pull.source)
 
     async def complete(self, stream_id: str) -> None:
         """End the recording now; the encoder may stay connected for a grace period, as Mux documents."""

@@ -84,6 +84,9 @@ def hls_ladder_argv(
     duration alone.
     """
     argv = [ffmpeg]
+    if source.endswith(".m3u8"):
+        # A live recording's playlist: read it from its first segment, not from the live edge.
+        argv += ["-live_start_index", "0"]
     if start_time:
         argv += ["-ss", _num(start_time)]
     if end_time is not None:

@@ -49,6 +49,9 @@ async def _resolve(svc: Services, playback_id: str) -> Playable:
     if target.owner_type == "live_stream":
         stream = await svc.live_streams.get(target.owner_id)
         if stream.active_asset_id is None:
+            if stream.pull is not None and stream.status == "idle":
+                # A pulled stream starts when someone wants to watch it, as Livepeer's do.
+                await svc.live_streams.start_pull(stream.id)
             raise NotFound("Not Found")
         asset = await svc.assets.get(stream.active_asset_id)
         if not asset.renditions:

@@ -52,6 +52,7 @@ class AssetRepo:
                 status=asset.status,
                 live_stream_id=asset.live_stream_id,
                 upload_id=asset.upload_id,
+                source_asset_id=asset.source_asset_id,
                 doc=asset.to_doc(),
             )
         )
@@ -78,12 +79,15 @@ class AssetRepo:
         cursor: str | None = None,
         live_stream_id: str | None = None,
         upload_id: str | None = None,
+        source_asset_ids: Sequence[str] | None = None,
     ) -> list[Asset]:
         query = select(AssetRow).order_by(AssetRow.created_at.desc(), AssetRow.id.desc()).limit(limit)
         if live_stream_id is not None:
             query = query.where(AssetRow.live_stream_id == live_stream_id)
         if upload_id is not None:
             query = query.where(AssetRow.upload_id == upload_id)
+        if source_asset_ids is not None:
+            query = query.where(AssetRow.source_asset_id.in_(list(source_asset_ids)))
         if cursor is not None:
             created_at, asset_id = decode_cursor(cursor)
             query = query.where(

@@ -33,10 +33,12 @@ class AssetRow(Base):
     status: Mapped[str] = mapped_column(String(32))
     live_stream_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     upload_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source_asset_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     doc: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     __table_args__ = (
         Index("ix_assets_created", "created_at", "id"),
+        Index("ix_assets_source_asset_id", "source_asset_id"),
         Index("ix_assets_live_stream_id", "live_stream_id"),
         Index("ix_assets_upload_id", "upload_id"),
         Index("ix_assets_status", "status"),

@@ -189,10 +189,7 @@ class VodPipeline:
         if await self.objects.size(key):
             return await self.objects.local_path(key)
         if asset.source_asset_id is not None:
-            try:
-                return await self.objects.local_path(source_key(asset.source_asset_id))
-            except FileNotFoundError as exc:
-                raise InputProblem(f"input asset {asset.source_asset_id} has no media") from exc
+            return await self._clip_source(asset.source_asset_id)
         primary = asset.primary_input
         assert primary is not None and primary.url is not None
         target = work / "source"
@@ -205,6 +202,17 @@ class VodPipeline:
         )
         await self.objects.put_file(key, target)
         return await self.objects.local_path(key)
+
+    async def _clip_source(self, source_asset_id: str) -> Path:
+        """What a clip is cut from: the source file, or for a live recording its top rendition's playlist."""
+        with contextlib.suppress(FileNotFoundError):
+            return await self.objects.local_path(source_key(source_asset_id))
+        source = await self._get(source_asset_id)
+        names = [r.name for r in source.renditions] if source is not None else []
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                return await self.objects.local_path(f"{hls_prefix(source_asset_id)}/{name}/index.m3u8")
+        raise InputProblem(f"input asset {source_asset_id} has no media")
 
     async def _overlay(self, asset: Asset, work: Path, info: MediaInfo) -> commands.OverlaySpec | None:
         item = asset.overlay_input

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response
 from vitascope.api.deps import Services, base_url, bearer_auth, services
 from vitascope.api.livepeer import schemas
 from vitascope.domain.live_streams import LiveStreamCreate, LiveStreamUpdate, SimulcastTargetCreate
-from vitascope.domain.models import LiveStream
+from vitascope.domain.models import AssetDefaults, LiveStream
 from vitascope.errors import NotFound, Unprocessable
 
 router = APIRouter(prefix="/api", dependencies=[Depends(bearer_auth)])
@@ -64,6 +64,10 @@ async def create_stream(body: schemas.NewStream, svc: Svc) -> dict[str, Any]:
         LiveStreamCreate(
             name=body.name,
             playback_policies=[policy],
+            # Recordings get a playback ID of their own, so sessions have a recordingUrl.
+            new_asset_settings=AssetDefaults(playback_policies=[policy]),
+            # Livepeer has no reconnect window: a session ends when its encoder leaves.
+            reconnect_window=0,
             record=body.record,
             profiles=[p.to_domain() for p in profiles],
             user_tags=body.user_tags,
@@ -115,6 +119,12 @@ async def terminate_stream(stream_id: str, svc: Svc) -> Response:
     return Response(status_code=204)
 
 
+@router.post("/stream/{stream_id}/start-pull", status_code=204)
+async def start_pull(stream_id: str, svc: Svc) -> Response:
+    await svc.live_streams.start_pull(stream_id)
+    return Response(status_code=204)
+
+
 @router.post("/stream/{stream_id}/create-multistream-target", status_code=204)
 async def add_multistream_target(stream_id: str, body: schemas.Target, svc: Svc) -> Response:
     targets = _targets(schemas.Multistream(targets=[body]))
@@ -141,6 +151,8 @@ async def playback_info(playback_id: str, svc: Svc, base: Base) -> dict[str, Any
     if target.owner_type == "live_stream":
         stream = await svc.live_streams.get(target.owner_id)
         live = 1 if stream.status == "active" and stream.connected else 0
+        if not live and stream.pull is not None and stream.status == "idle":
+            await svc.live_streams.start_pull(stream.id)
         policy = {"type": "jwt" if target.policy == "signed" else "public"}
         return {"type": "live", "meta": {"live": live, "playbackPolicy": policy, "source": [hls]}}
     asset = await svc.assets.get(target.owner_id)
