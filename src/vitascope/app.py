@@ -17,15 +17,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from vitascope.api.deps import Services
 from vitascope.api.livepeer import errors as livepeer_errors
 from vitascope.api.livepeer import sessions as livepeer_sessions
+from vitascope.api.livepeer import signing_keys as livepeer_signing_keys
 from vitascope.api.livepeer import streams as livepeer_streams
 from vitascope.api.middleware import BodyLimit, DeliveryHostRouting
 from vitascope.api.mux import assets as mux_assets
 from vitascope.api.mux import errors as mux_errors
 from vitascope.api.mux import live_streams as mux_live_streams
+from vitascope.api.mux import signing_keys as mux_signing_keys
 from vitascope.config import Settings
 from vitascope.domain import assets as asset_jobs
 from vitascope.domain.assets import AssetService
 from vitascope.domain.live_streams import LiveSessions, LiveStreamService
+from vitascope.domain.signing import SigningKeys
 from vitascope.domain.tokens import ensure_token
 from vitascope.errors import InvalidParameters, NotFound, Unprocessable, VitascopeError
 from vitascope.ingest.bridge import RtmpPublishing
@@ -94,6 +97,7 @@ def build_runtime(settings: Settings) -> Runtime:
         db=db,
         assets=assets,
         live_streams=live_streams,
+        signing=SigningKeys(db),
         objects=objects,
         urls=PlaybackUrls(_server_secret(settings)),
         work_dir=settings.work_dir,
@@ -182,6 +186,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(mux_live_streams.router)
     app.include_router(livepeer_streams.router)
     app.include_router(livepeer_sessions.router)
+    app.include_router(livepeer_signing_keys.router)
+    app.include_router(mux_signing_keys.system_router)
+    app.include_router(mux_signing_keys.video_router)
     app.include_router(livepeer_streams.playback_router)
     app.include_router(playback_routes.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, render=_render_for_path)

@@ -17,6 +17,7 @@ from vitascope.errors import Unauthorized
 if TYPE_CHECKING:
     from vitascope.domain.assets import AssetService
     from vitascope.domain.live_streams import LiveStreamService
+    from vitascope.domain.signing import SigningKeys
     from vitascope.playback.urls import PlaybackUrls
     from vitascope.store.database import Database
     from vitascope.store.objects import ObjectStore
@@ -29,6 +30,7 @@ class Services:
     db: Database
     assets: AssetService
     live_streams: LiveStreamService
+    signing: SigningKeys
     objects: ObjectStore
     urls: PlaybackUrls
     work_dir: Path

@@ -10,14 +10,16 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field, ValidationError
 
 from vitascope.api.deps import Services, services
 from vitascope.domain.models import Asset, VideoRendition
-from vitascope.errors import InvalidParameters, NotFound
+from vitascope.domain.signing import Audience
+from vitascope.errors import Forbidden, InvalidParameters, NotFound
 from vitascope.live.segments import LIVE_WINDOW, parse_playlist, render_playlist
 from vitascope.media import commands
 from vitascope.media.ffmpeg import ffmpeg_exe
@@ -44,8 +46,24 @@ class Playable:
     window: int = 6
 
 
-async def _resolve(svc: Services, playback_id: str) -> Playable:
+def _token(request: Request) -> str | None:
+    """A playback token from Mux's ``?token=``, Livepeer's ``?jwt=`` or its ``Livepeer-Jwt`` header."""
+    return (
+        request.query_params.get("token")
+        or request.query_params.get("jwt")
+        or request.headers.get("livepeer-jwt")
+    )
+
+
+async def _resolve(svc: Services, playback_id: str, request: Request, audience: Audience = "v") -> Playable:
     target = await svc.assets.playback_target(playback_id)
+    claims: dict[str, Any] = {}
+    if target.policy == "signed":
+        token = _token(request)
+        if not token:
+            raise Forbidden("this playback ID needs a signed token")
+        claims = await svc.signing.verify(token, playback_id=playback_id, audience=audience)
+    request.state.claims_params = {k: v for k, v in claims.items() if k in _IMAGE_CLAIMS}
     if target.owner_type == "live_stream":
         stream = await svc.live_streams.get(target.owner_id)
         if stream.active_asset_id is None:
@@ -65,8 +83,8 @@ async def _resolve(svc: Services, playback_id: str) -> Playable:
     raise NotFound("Not Found")
 
 
-async def _playable(svc: Services, playback_id: str) -> Asset:
-    return (await _resolve(svc, playback_id)).asset
+async def _playable(svc: Services, playback_id: str, request: Request, audience: Audience = "v") -> Asset:
+    return (await _resolve(svc, playback_id, request, audience)).asset
 
 
 def _name(value: str) -> str:
@@ -96,7 +114,7 @@ def _playlist(text: str) -> Response:
 
 def _forwarded_query(request: Request) -> str:
     # Only what players must carry to segment requests (the signed-playback token, clipping bounds).
-    keep = ("token", "asset_start_time", "asset_end_time")
+    keep = ("token", "jwt", "asset_start_time", "asset_end_time")
     return "&".join(f"{k}={v}" for k, v in request.query_params.items() if k in keep)
 
 
@@ -109,7 +127,7 @@ async def master_playlist(
     min_resolution: str | None = None,
     default_subtitles_lang: str | None = None,
 ) -> Response:
-    playable = await _resolve(svc, playback_id)
+    playable = await _resolve(svc, playback_id, request)
     asset = playable.asset
     try:
         max_height = playlists.resolution_limit(max_resolution, "max_resolution")
@@ -139,7 +157,7 @@ def _clip_bounds(request: Request) -> tuple[float | None, float | None]:
 
 @router.get("/stream/{playback_id}/hls/{rendition}/index.m3u8")
 async def variant_playlist(playback_id: str, rendition: str, request: Request, svc: Svc) -> Response:
-    playable = await _resolve(svc, playback_id)
+    playable = await _resolve(svc, playback_id, request)
     asset = playable.asset
     text = await _text(svc, f"{hls_prefix(asset.id)}/{_name(rendition)}/index.m3u8")
     if playable.live:
@@ -155,28 +173,30 @@ async def variant_playlist(playback_id: str, rendition: str, request: Request, s
 
 
 @router.get("/stream/{playback_id}/hls/{rendition}/{segment}.ts")
-async def segment(playback_id: str, rendition: str, segment: str, svc: Svc) -> FileResponse:
-    asset = await _playable(svc, playback_id)
+async def segment(playback_id: str, rendition: str, segment: str, request: Request, svc: Svc) -> FileResponse:
+    asset = await _playable(svc, playback_id, request)
     return await _file(svc, f"{hls_prefix(asset.id)}/{_name(rendition)}/{_name(segment)}.ts", "video/mp2t")
 
 
 @router.get("/stream/{playback_id}/audio/{track_id}/index.m3u8")
 async def audio_playlist(playback_id: str, track_id: str, request: Request, svc: Svc) -> Response:
-    asset = await _playable(svc, playback_id)
+    asset = await _playable(svc, playback_id, request)
     text = await _text(svc, f"{audio_track_prefix(asset.id, _name(track_id))}/index.m3u8")
     return _playlist(playlists.with_query(text, _forwarded_query(request)))
 
 
 @router.get("/stream/{playback_id}/audio/{track_id}/{segment}.ts")
-async def audio_segment(playback_id: str, track_id: str, segment: str, svc: Svc) -> FileResponse:
-    asset = await _playable(svc, playback_id)
+async def audio_segment(
+    playback_id: str, track_id: str, segment: str, request: Request, svc: Svc
+) -> FileResponse:
+    asset = await _playable(svc, playback_id, request)
     key = f"{audio_track_prefix(asset.id, _name(track_id))}/{_name(segment)}.ts"
     return await _file(svc, key, "video/mp2t")
 
 
 @router.get("/stream/{playback_id}/text/{track_id}.m3u8")
 async def subtitles_playlist(playback_id: str, track_id: str, request: Request, svc: Svc) -> Response:
-    asset = await _playable(svc, playback_id)
+    asset = await _playable(svc, playback_id, request)
     track = asset.track(track_id)
     if track is None or track.type != "text" or track.status != "ready":
         raise NotFound("Not Found")
@@ -187,8 +207,8 @@ async def subtitles_playlist(playback_id: str, track_id: str, request: Request, 
 
 
 @router.get("/stream/{playback_id}/text/{track_id}.vtt")
-async def subtitles_file(playback_id: str, track_id: str, svc: Svc) -> Response:
-    asset = await _playable(svc, playback_id)
+async def subtitles_file(playback_id: str, track_id: str, request: Request, svc: Svc) -> Response:
+    asset = await _playable(svc, playback_id, request)
     track = asset.track(track_id)
     if track is None or track.type != "text" or track.status != "ready":
         raise NotFound("Not Found")
@@ -196,8 +216,10 @@ async def subtitles_file(playback_id: str, track_id: str, svc: Svc) -> Response:
 
 
 @router.get("/stream/{playback_id}/{name}.{ext}")
-async def static_rendition(playback_id: str, name: str, ext: Literal["mp4", "m4a"], svc: Svc) -> FileResponse:
-    asset = await _playable(svc, playback_id)
+async def static_rendition(
+    playback_id: str, name: str, ext: Literal["mp4", "m4a"], request: Request, svc: Svc
+) -> FileResponse:
+    asset = await _playable(svc, playback_id, request)
     filename = f"{_name(name)}.{ext}"
     files = asset.static_renditions.files if asset.static_renditions else []
     if not any(f.name == filename and f.status == "ready" for f in files):
@@ -243,12 +265,24 @@ async def _render(argv: list[str], media_type: str) -> Response:
 
 
 FitMode = Literal["preserve", "stretch", "crop", "smartcrop", "pad"]
+_IMAGE_CLAIMS = ("time", "width", "height", "rotate", "fit_mode", "flip_v", "flip_h")
+
+
+class _ThumbnailOptions(BaseModel):
+    time: float | None = Field(default=None, ge=0)
+    width: int | None = Field(default=None, ge=1, le=4096)
+    height: int | None = Field(default=None, ge=1, le=4096)
+    rotate: Literal[0, 90, 180, 270] = 0
+    fit_mode: FitMode = "preserve"
+    flip_v: bool = False
+    flip_h: bool = False
 
 
 @router.get("/image/{playback_id}/thumbnail.{ext}")
 async def thumbnail(
     playback_id: str,
     ext: Literal["jpg", "png", "webp"],
+    request: Request,
     svc: Svc,
     time: Annotated[float | None, Query(ge=0)] = None,
     width: Annotated[int | None, Query(ge=1, le=4096)] = None,
@@ -258,7 +292,17 @@ async def thumbnail(
     flip_v: bool = False,
     flip_h: bool = False,
 ) -> Response:
-    asset = await _playable(svc, playback_id)
+    asset = await _playable(svc, playback_id, request, "t")
+    # A signed request takes its image parameters from the token, as Mux does.
+    try:
+        options = _ThumbnailOptions.model_validate(
+            {"time": time, "width": width, "height": height, "rotate": rotate, "fit_mode": fit_mode,
+             "flip_v": flip_v, "flip_h": flip_h, **request.state.claims_params}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise InvalidParameters("the token's image parameters are invalid") from exc
+    time, width, height, rotate = options.time, options.width, options.height, options.rotate
+    fit_mode, flip_v, flip_h = options.fit_mode, options.flip_v, options.flip_h
     source, duration, _ = await _image_source(svc, asset)
     at = duration / 2 if time is None else min(time, max(0.0, duration - 0.05))
     argv = commands.thumbnail_argv(
@@ -280,6 +324,7 @@ async def thumbnail(
 async def animated(
     playback_id: str,
     ext: Literal["gif", "webp"],
+    request: Request,
     svc: Svc,
     start: Annotated[float, Query(ge=0)] = 0.0,
     end: Annotated[float | None, Query(gt=0)] = None,
@@ -289,7 +334,7 @@ async def animated(
 ) -> Response:
     if end is not None and end - start > 10:
         raise InvalidParameters("animated images may span at most 10 seconds")
-    asset = await _playable(svc, playback_id)
+    asset = await _playable(svc, playback_id, request, "g")
     source, duration, _ = await _image_source(svc, asset)
     stop = min(end if end is not None else start + 5, duration)
     if stop <= start:
@@ -337,7 +382,7 @@ async def _storyboard(svc: Services, asset: Asset) -> tuple[commands.StoryboardL
 async def storyboard(
     playback_id: str, ext: Literal["vtt", "json", "jpg", "png", "webp"], request: Request, svc: Svc
 ) -> Response:
-    asset = await _playable(svc, playback_id)
+    asset = await _playable(svc, playback_id, request, "s")
     layout, sprite = await _storyboard(svc, asset)
     if ext in ("jpg", "png", "webp"):
         if ext == "jpg":
