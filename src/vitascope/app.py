@@ -16,20 +16,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vitascope.api.deps import Services
 from vitascope.api.livepeer import errors as livepeer_errors
+from vitascope.api.livepeer import schemas as livepeer_schemas
 from vitascope.api.livepeer import sessions as livepeer_sessions
 from vitascope.api.livepeer import signing_keys as livepeer_signing_keys
 from vitascope.api.livepeer import streams as livepeer_streams
+from vitascope.api.livepeer import webhooks as livepeer_webhooks
 from vitascope.api.middleware import BodyLimit, DeliveryHostRouting
 from vitascope.api.mux import assets as mux_assets
 from vitascope.api.mux import errors as mux_errors
 from vitascope.api.mux import live_streams as mux_live_streams
+from vitascope.api.mux import schemas as mux_schemas
 from vitascope.api.mux import signing_keys as mux_signing_keys
+from vitascope.api.mux import webhooks as mux_webhooks
 from vitascope.config import Settings
 from vitascope.domain import assets as asset_jobs
 from vitascope.domain.assets import AssetService
 from vitascope.domain.live_streams import LiveSessions, LiveStreamService
 from vitascope.domain.signing import SigningKeys
 from vitascope.domain.tokens import ensure_token
+from vitascope.domain.webhooks import DELIVER_JOB, WebhookService
 from vitascope.errors import InvalidParameters, NotFound, Unprocessable, VitascopeError
 from vitascope.ingest.bridge import RtmpPublishing
 from vitascope.ingest.rtmp import RtmpServer
@@ -41,8 +46,11 @@ from vitascope.playback.urls import PlaybackUrls
 from vitascope.store.database import Database
 from vitascope.store.objects import open_object_store
 from vitascope.vod.pipeline import VodPipeline
+from vitascope.webhooks.delivery import WebhookDelivery
 
 log = logging.getLogger(__name__)
+
+WEBHOOK_WORKERS = 8
 
 
 @dataclass
@@ -52,6 +60,8 @@ class Runtime:
     settings: Settings
     db: Database
     queue: InProcessQueue
+    webhook_queue: InProcessQueue
+    delivery: WebhookDelivery
     services: Services
     engine: LiveEngine
     rtmp: RtmpServer
@@ -83,14 +93,21 @@ def build_runtime(settings: Settings) -> Runtime:
     queue.register(asset_jobs.PURGE_JOB, pipeline.purge)
     queue.register(asset_jobs.FINALIZE_RECORDING_JOB, pipeline.finalize_recording)
     live_streams = LiveStreamService(db, allow_private_inputs=settings.allow_private_inputs)
+    sessions = LiveSessions(db, assets, queue)
     engine = LiveEngine(
         live_streams,
-        LiveSessions(db, assets, queue),
+        sessions,
         assets,
         objects,
         max_transcodes=settings.live_transcodes,
     )
     live_streams.control = engine
+    # Deliveries run on their own workers: a slow receiver never holds up a transcode.
+    webhook_queue = InProcessQueue(db, workers=WEBHOOK_WORKERS)
+    webhooks = WebhookService(db, webhook_queue, mux_schemas.render_entity, livepeer_schemas.render_entity)
+    delivery = WebhookDelivery(webhooks)
+    webhook_queue.register(DELIVER_JOB, delivery.deliver)
+    assets.webhooks = live_streams.webhooks = sessions.webhooks = webhooks
     rtmp = RtmpServer(settings.host, settings.rtmp_port, RtmpPublishing(engine))
     engine.disconnector.add(rtmp.disconnect)
     services = Services(
@@ -98,11 +115,21 @@ def build_runtime(settings: Settings) -> Runtime:
         assets=assets,
         live_streams=live_streams,
         signing=SigningKeys(db),
+        webhooks=webhooks,
         objects=objects,
         urls=PlaybackUrls(_server_secret(settings)),
         work_dir=settings.work_dir,
     )
-    return Runtime(settings=settings, db=db, queue=queue, services=services, engine=engine, rtmp=rtmp)
+    return Runtime(
+        settings=settings,
+        db=db,
+        queue=queue,
+        webhook_queue=webhook_queue,
+        delivery=delivery,
+        services=services,
+        engine=engine,
+        rtmp=rtmp,
+    )
 
 
 def _render(request: Request, error: VitascopeError) -> JSONResponse:
@@ -136,6 +163,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         if settings.token_id and settings.token_secret:
             await ensure_token(rt.db, settings.token_id, settings.token_secret)
         await rt.queue.start()
+        await rt.webhook_queue.start()
         await rt.engine.start()
         await rt.rtmp.start()
         rt.engine.ingest_url = lambda key: f"rtmp://127.0.0.1:{rt.rtmp.port}/live/{key}"
@@ -145,6 +173,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         finally:
             await rt.rtmp.close()
             await rt.engine.close()
+            await rt.webhook_queue.close()
+            await rt.delivery.close()
             await rt.queue.close()
             await rt.db.close()
 
@@ -189,6 +219,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(livepeer_signing_keys.router)
     app.include_router(mux_signing_keys.system_router)
     app.include_router(mux_signing_keys.video_router)
+    app.include_router(mux_webhooks.router)
+    app.include_router(livepeer_webhooks.router)
     app.include_router(livepeer_streams.playback_router)
     app.include_router(playback_routes.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, render=_render_for_path)

@@ -6,20 +6,30 @@ import asyncio
 import dataclasses
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 
+from vitascope.api.livepeer.schemas import render_entity as livepeer_render_entity
+from vitascope.api.mux.schemas import render_entity as mux_render_entity
 from vitascope.app import create_app
 from vitascope.config import Settings
 from vitascope.domain.tokens import create_token
+from vitascope.domain.webhooks import WebhookService
+from vitascope.jobs import InProcessQueue
 from vitascope.store.database import Database
+from vitascope.webhooks.signatures import verify_livepeer, verify_mux
+
+T = TypeVar("T")
 
 cli = typer.Typer(help="vitascope: a self-hosted video platform with Mux- and Livepeer-compatible APIs.")
 tokens_cli = typer.Typer(help="Manage API access tokens.")
 cli.add_typer(tokens_cli, name="tokens")
+webhooks_cli = typer.Typer(help="Manage webhook endpoints (events are signed with each endpoint's secret).")
+cli.add_typer(webhooks_cli, name="webhooks")
 
 DataDir = Annotated[
     Path, typer.Option(envvar="VITASCOPE_DATA_DIR", help="Folder for the database and media.")
@@ -121,6 +131,71 @@ def tokens_create(
         typer.echo(json.dumps({"id": token_id, "secret": secret, "name": name}))
     else:
         typer.echo(f"Token ID:     {token_id}\nToken secret: {secret}")
+
+
+def _with_webhooks(settings: Settings, action: Callable[[WebhookService], Awaitable[T]]) -> T:
+    async def run() -> T:
+        db = Database(settings.database_url)
+        try:
+            await db.migrate()
+            service = WebhookService(
+                db, InProcessQueue(db, workers=1), mux_render_entity, livepeer_render_entity
+            )
+            return await action(service)
+        finally:
+            await db.close()
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(run())
+
+
+@webhooks_cli.command("add")
+def webhooks_add(
+    url: Annotated[str, typer.Argument(help="Where to POST events.")],
+    api: Annotated[str, typer.Option(help="Event format: mux or livepeer.")] = "mux",
+    event: Annotated[list[str] | None, typer.Option(help="Only these event types (repeatable).")] = None,
+    data_dir: DataDir = Path("./vitascope-data"),
+    database: DatabaseUrl = None,
+) -> None:
+    """Add an endpoint and print its signing secret."""
+    if api not in ("mux", "livepeer"):
+        raise typer.BadParameter("must be mux or livepeer", param_hint="--api")
+    hook = _with_webhooks(
+        Settings(data_dir=data_dir, database=database),
+        lambda svc: svc.create(url, api=api, events=event or None),  # type: ignore[arg-type]
+    )
+    typer.echo(f"Webhook ID:     {hook.id}\nSigning secret: {hook.secret}")
+
+
+@webhooks_cli.command("list")
+def webhooks_list(data_dir: DataDir = Path("./vitascope-data"), database: DatabaseUrl = None) -> None:
+    """List endpoints."""
+    hooks = _with_webhooks(Settings(data_dir=data_dir, database=database), lambda svc: svc.list())
+    for hook in hooks:
+        typer.echo(f"{hook.id}  {hook.api:8}  {hook.url}  {','.join(hook.events or ['*'])}")
+
+
+@webhooks_cli.command("remove")
+def webhooks_remove(
+    webhook_id: str, data_dir: DataDir = Path("./vitascope-data"), database: DatabaseUrl = None
+) -> None:
+    """Remove an endpoint; its pending deliveries are dropped."""
+    _with_webhooks(Settings(data_dir=data_dir, database=database), lambda svc: svc.delete(webhook_id))
+    typer.echo(f"removed {webhook_id}")
+
+
+@webhooks_cli.command("verify")
+def webhooks_verify(
+    secret: Annotated[str, typer.Option(help="The endpoint's signing secret.")],
+    header: Annotated[str, typer.Option(help="The Mux-Signature or Livepeer-Signature header value.")],
+    body_file: Annotated[Path, typer.Option(help="The raw request body, byte for byte.")],
+    api: Annotated[str, typer.Option(help="mux or livepeer")] = "mux",
+) -> None:
+    """Check a received webhook's signature (exit code 0 when valid), as a receiver would."""
+    body = body_file.read_bytes()
+    valid = verify_livepeer(header, body, secret) if api == "livepeer" else verify_mux(header, body, secret)
+    typer.echo("valid" if valid else "invalid")
+    raise typer.Exit(0 if valid else 1)
 
 
 def main() -> None:

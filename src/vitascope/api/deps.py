@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from vitascope.domain.assets import AssetService
     from vitascope.domain.live_streams import LiveStreamService
     from vitascope.domain.signing import SigningKeys
+    from vitascope.domain.webhooks import WebhookService
     from vitascope.playback.urls import PlaybackUrls
     from vitascope.store.database import Database
     from vitascope.store.objects import ObjectStore
@@ -31,6 +32,7 @@ class Services:
     assets: AssetService
     live_streams: LiveStreamService
     signing: SigningKeys
+    webhooks: WebhookService
     objects: ObjectStore
     urls: PlaybackUrls
     work_dir: Path

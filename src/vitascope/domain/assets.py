@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,9 @@ from vitascope.store.repos import AssetRepo, PlaybackIdRepo
 
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(%|px)?\s*$")
 _OPACITY = re.compile(r"^\s*(100|\d{1,2})(\.\d+)?\s*%?\s*$")
+
+if TYPE_CHECKING:
+    from vitascope.domain.webhooks import WebhookService
 
 PROCESS_JOB = "asset.process"
 TRACK_JOB = "asset.track"
@@ -146,6 +150,12 @@ class AssetService:
         self.db = db
         self.jobs = jobs
         self.allow_private_inputs = allow_private_inputs
+        self.webhooks: WebhookService | None = None
+
+    async def _emit(self, session: AsyncSession, event: str, obj: Asset | Track) -> None:
+        if self.webhooks is not None:
+            object_type = "asset" if isinstance(obj, Asset) else "track"
+            await self.webhooks.emit_mux(session, f"video.asset.{event}", obj, object_type)
 
     def _check_inputs(self, inputs: list[InputSettings]) -> None:
         if not inputs:
@@ -217,6 +227,9 @@ class AssetService:
                 )
             await AssetRepo(session).add(asset)
             await self.jobs.enqueue(session, PROCESS_JOB, job_key(asset.id, "process"), asset_id=asset.id)
+            await self._emit(session, "created", asset)
+            for track in asset.tracks:
+                await self._emit(session, "track.created", track)
         return asset
 
     async def add_live_asset(self, session: AsyncSession, stream: LiveStream) -> Asset:
@@ -251,6 +264,7 @@ class AssetService:
                 PlaybackTarget(id=playback_id.id, policy=policy, owner_type="asset", owner_id=asset.id)
             )
         await AssetRepo(session).add(asset)
+        await self._emit(session, "created", asset)
         return asset
 
     async def get(self, asset_id: str) -> Asset:
@@ -285,8 +299,10 @@ class AssetService:
             except ValueError as exc:
                 raise InvalidParameters(str(exc)) from exc
 
-    async def change(self, asset_id: str, change: Callable[[Asset], None]) -> Asset:
-        """Apply ``change`` to the stored asset under a row lock and save it."""
+    async def change(
+        self, asset_id: str, change: Callable[[Asset], None], *, event: str | None = None
+    ) -> Asset:
+        """Apply ``change`` to the stored asset under a row lock and save it (emitting ``event``)."""
         async with self.db.transaction() as session:
             repo = AssetRepo(session)
             asset = await repo.get(asset_id, for_update=True)
@@ -294,7 +310,28 @@ class AssetService:
                 raise NotFound("The requested asset does not exist")
             change(asset)
             await repo.save(asset)
+            if event is not None:
+                await self._emit(session, event, asset)
         return asset
+
+    async def change_track(self, asset_id: str, track_id: str, change: Callable[[Track], None]) -> None:
+        """Change one track and emit ``video.asset.track.<status>`` when its status changed."""
+        async with self.db.transaction() as session:
+            repo = AssetRepo(session)
+            asset = await repo.get(asset_id, for_update=True)
+            track = asset.track(track_id) if asset is not None else None
+            if asset is None or track is None:
+                return
+            before = track.status
+            change(track)
+            await repo.save(asset)
+            if track.status != before:
+                await self._emit(session, f"track.{track.status}", track)
+
+    async def mark_errored(self, asset_id: str, change: Callable[[Asset], None]) -> None:
+        """The asset failed: apply the error and emit ``video.asset.errored``."""
+        with contextlib.suppress(NotFound):
+            await self.change(asset_id, change, event="errored")
 
     async def mark_ready(self, asset_id: str, change: Callable[[Asset], None]) -> None:
         """Apply the pipeline's results, and queue the static renditions and master it asks for."""
@@ -306,6 +343,9 @@ class AssetService:
             change(asset)
             asset.status = "ready"
             await repo.save(asset)
+            await self._emit(session, "ready", asset)
+            if asset.live_stream_id is not None and self.webhooks is not None:
+                await self.webhooks.emit_livepeer(session, "recording.ready", None, {"sessionId": asset.id})
             if asset.static_renditions is not None:
                 key = job_key(asset_id, "static_renditions")
                 await self.jobs.enqueue(session, STATIC_RENDITIONS_JOB, key, asset_id=asset_id)
@@ -325,15 +365,17 @@ class AssetService:
                 merged.update(meta.model_dump(exclude_unset=True))
                 asset.meta = AssetMeta(**merged)
 
-        return await self.change(asset_id, apply)
+        return await self.change(asset_id, apply, event="updated")
 
     async def delete(self, asset_id: str) -> None:
         """Delete an asset: it stops playing at once; its media is removed in the background."""
         async with self.db.transaction() as session:
             repo = AssetRepo(session)
-            if await repo.get(asset_id, for_update=True) is None:
+            asset = await repo.get(asset_id, for_update=True)
+            if asset is None:
                 raise NotFound("The requested asset does not exist")
             await repo.delete(asset_id)
+            await self._emit(session, "deleted", asset)
             await PlaybackIdRepo(session).delete_owned_by(asset_id)
             await self.jobs.enqueue(session, PURGE_JOB, job_key(asset_id, "purge"), asset_id=asset_id)
         for job in ("process", "track", "static_renditions", "master"):
@@ -434,6 +476,7 @@ class AssetService:
             asset.tracks.append(track)
             await repo.save(asset)
             await self.jobs.enqueue(session, TRACK_JOB, job_key(asset_id, "track"), asset_id=asset_id)
+            await self._emit(session, "track.created", track)
         return track
 
     async def delete_track(self, asset_id: str, track_id: str) -> None:
@@ -446,8 +489,17 @@ class AssetService:
             if track.type == "video" or track.primary:
                 raise InvalidParameters("only text and alternate audio tracks can be deleted")
             asset.tracks = [t for t in asset.tracks if t.id != track_id]
+            deleted.append(track.model_copy(update={"status": "deleted"}))
 
-        await self.change(asset_id, apply)
+        deleted: list[Track] = []
+        async with self.db.transaction() as session:
+            repo = AssetRepo(session)
+            asset = await repo.get(asset_id, for_update=True)
+            if asset is None:
+                raise NotFound("The requested asset does not exist")
+            apply(asset)
+            await repo.save(asset)
+            await self._emit(session, "track.deleted", deleted[0])
 
     async def playback_target(self, playback_id: str) -> PlaybackTarget:
         """What a playback ID plays, or ``NotFound``."""

@@ -6,9 +6,10 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitascope.domain.assets import FINALIZE_RECORDING_JOB, AssetService, job_key
 from vitascope.domain.inputs import check_pull_url
@@ -34,6 +35,9 @@ from vitascope.ids import new_id
 from vitascope.jobs import JobQueue
 from vitascope.store.database import Database
 from vitascope.store.repos import LiveStreamRepo, PlaybackIdRepo
+
+if TYPE_CHECKING:
+    from vitascope.domain.webhooks import WebhookService
 
 MAX_RECONNECT_WINDOW = 1800.0
 MAX_SIMULCAST_TARGETS = 6
@@ -166,6 +170,7 @@ class LiveStreamService:
         self.db = db
         self.control = control
         self.allow_private_inputs = allow_private_inputs
+        self.webhooks: WebhookService | None = None
 
     async def create(self, request: LiveStreamCreate) -> LiveStream:
         """A new idle live stream with a fresh stream key."""
@@ -214,6 +219,7 @@ class LiveStreamService:
                     )
                 )
             await LiveStreamRepo(session).add(stream)
+            await emit(self.webhooks, session, "created", stream)
         return stream
 
     async def get(self, stream_id: str) -> LiveStream:
@@ -233,7 +239,9 @@ class LiveStreamService:
                 limit=limit, page=page, stream_key=stream_key, status=status
             )
 
-    async def _change(self, stream_id: str, apply: Callable[[LiveStream], None]) -> LiveStream:
+    async def _change(
+        self, stream_id: str, apply: Callable[[LiveStream], None], *, event: str | None = None
+    ) -> LiveStream:
         async with self.db.transaction() as session:
             repo = LiveStreamRepo(session)
             stream = await repo.get(stream_id, for_update=True)
@@ -241,6 +249,8 @@ class LiveStreamService:
                 raise NotFound("The requested live stream does not exist")
             apply(stream)
             await repo.save(stream)
+            if event is not None:
+                await emit(self.webhooks, session, event, stream)
         return stream
 
     async def update(self, stream_id: str, request: LiveStreamUpdate) -> LiveStream:
@@ -276,7 +286,7 @@ class LiveStreamService:
                 changes = request.new_asset_settings.model_dump(exclude_none=True)
                 stream.new_asset_settings = defaults.model_copy(update=changes)
 
-        return await self._change(stream_id, apply)
+        return await self._change(stream_id, apply, event="updated")
 
     async def delete(self, stream_id: str) -> None:
         """Delete the stream: its encoder is dropped and its playback IDs stop playing."""
@@ -287,6 +297,7 @@ class LiveStreamService:
                 raise NotFound("The requested live stream does not exist")
             await repo.delete(stream_id)
             await PlaybackIdRepo(session).delete_owned_by(stream_id)
+            await emit(self.webhooks, session, "deleted", stream)
         if self.control is not None:
             await self.control.disconnect(stream.stream_key, "live stream deleted")
 
@@ -341,7 +352,7 @@ class LiveStreamService:
                 )
             stream.simulcast_targets.append(target)
 
-        await self._change(stream_id, apply)
+        await self._change(stream_id, apply, event="simulcast_target.created")
         return target
 
     async def get_simulcast_target(self, stream_id: str, target_id: str) -> SimulcastTarget:
@@ -361,7 +372,7 @@ class LiveStreamService:
                 raise InvalidParameters("simulcast targets can only be deleted while the live stream is idle")
             stream.simulcast_targets = [t for t in stream.simulcast_targets if t.id != target_id]
 
-        await self._change(stream_id, apply)
+        await self._change(stream_id, apply, event="simulcast_target.deleted")
 
     async def disable(self, stream_id: str) -> None:
         """Refuse publishes until enabled; a connected encoder is dropped at once."""
@@ -369,7 +380,7 @@ class LiveStreamService:
         def apply(stream: LiveStream) -> None:
             stream.status = "disabled"
 
-        stream = await self._change(stream_id, apply)
+        stream = await self._change(stream_id, apply, event="disabled")
         if self.control is not None:
             await self.control.disconnect(stream.stream_key, "live stream disabled")
 
@@ -380,7 +391,7 @@ class LiveStreamService:
             if stream.status == "disabled":
                 stream.status = "active" if stream.connected else "idle"
 
-        await self._change(stream_id, apply)
+        await self._change(stream_id, apply, event="enabled")
 
     async def reset_stream_key(self, stream_id: str) -> LiveStream:
         """A new stream key; the old one stops working immediately."""
@@ -455,7 +466,7 @@ class LiveStreamService:
                 target.error_severity = "normal" if status == "errored" else None
 
         with contextlib.suppress(NotFound):
-            await self._change(stream_id, apply)
+            await self._change(stream_id, apply, event=f"simulcast_target.{status}")
 
     async def set_embedded_subtitles(self, stream_id: str, settings: Sequence[SubtitleSetting]) -> LiveStream:
         """Store the embedded (CEA-608) caption settings."""
@@ -485,6 +496,15 @@ class LiveStreamService:
         return await self._change(stream_id, apply)
 
 
+async def emit(
+    webhooks: WebhookService | None, session: AsyncSession, event: str, stream: LiveStream
+) -> None:
+    """Queue ``video.live_stream.<event>`` in the caller's transaction (when webhooks are configured)."""
+    if webhooks is not None:
+        target = "simulcast_target" if event.startswith("simulcast_target.") else "live_stream"
+        await webhooks.emit_mux(session, f"video.live_stream.{event}", stream, target)
+
+
 class PublishRefused(Exception):
     """A publish attempt that must be turned away; ``reason`` is ``unknown_key`` or ``disabled``."""
 
@@ -509,6 +529,7 @@ class LiveSessions:
         self.db = db
         self.assets = assets
         self.jobs = jobs
+        self.webhooks: WebhookService | None = None
 
     async def begin(self, stream_key: str, protocol: str = "rtmp") -> SessionStart:
         """An encoder connected: continue the session in its reconnect window, or start a new one."""
@@ -540,6 +561,14 @@ class LiveSessions:
             stream.disconnected_at = None
             stream.active_ingest_protocol = protocol  # type: ignore[assignment]
             await repo.save(stream)
+            for event in ("connected", "recording", "active"):
+                await emit(self.webhooks, session, event, stream)
+            if self.webhooks is not None:
+                await self.webhooks.emit_livepeer(session, "stream.started", stream, {"sessionId": asset_id})
+                if not in_window:
+                    await self.webhooks.emit_livepeer(
+                        session, "recording.started", stream, {"sessionId": asset_id}
+                    )
         return SessionStart(stream=stream, asset_id=asset_id, continued=in_window)
 
     async def disconnected(self, stream_id: str) -> LiveStream | None:
@@ -552,6 +581,7 @@ class LiveSessions:
             stream.connected = False
             stream.disconnected_at = time.time()
             await repo.save(stream)
+            await emit(self.webhooks, session, "disconnected", stream)
         return stream
 
     async def mark_completed(self, stream_id: str) -> None:
@@ -578,6 +608,12 @@ class LiveSessions:
                 stream.active_ingest_protocol = None
                 stream.recent_asset_ids = [*stream.recent_asset_ids, asset_id][-RECENT_ASSETS:]
                 await repo.save(stream)
+                await emit(self.webhooks, session, "idle", stream)
+                if self.webhooks is not None:
+                    await self.webhooks.emit_livepeer(session, "stream.idle", stream, {"sessionId": asset_id})
+                    await self.webhooks.emit_livepeer(
+                        session, "recording.waiting", stream, {"sessionId": asset_id}
+                    )
             if asset_id:
                 key = job_key(asset_id, "finalize_recording")
                 await self.jobs.enqueue(session, FINALIZE_RECORDING_JOB, key, asset_id=asset_id)

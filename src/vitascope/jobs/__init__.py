@@ -1,5 +1,5 @@
 """Background jobs behind a small interface (DESIGN §1)."""
 
-from vitascope.jobs.queue import Handler, InProcessQueue, JobQueue
+from vitascope.jobs.queue import Handler, InProcessQueue, JobQueue, RetryLater
 
-__all__ = ["Handler", "InProcessQueue", "JobQueue"]
+__all__ = ["Handler", "InProcessQueue", "JobQueue", "RetryLater"]

@@ -28,6 +28,14 @@ Handler = Callable[..., Coroutine[Any, Any, None]]
 MAX_ATTEMPTS = 3
 
 
+class RetryLater(Exception):
+    """Raised by a handler to run the job again after ``delay`` seconds, without counting as a failure."""
+
+    def __init__(self, delay: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry in {delay:g} s")
+        self.delay = delay
+
+
 class JobQueue(Protocol):
     """What domain services need from a queue."""
 
@@ -76,6 +84,7 @@ class InProcessQueue:
                 state="queued",
                 attempts=0,
                 priority=priority,
+                run_after=0.0,
                 created_at=now,
                 updated_at=now,
             )
@@ -126,7 +135,11 @@ class InProcessQueue:
         async with self._claim_lock, self._db.transaction() as session:
             job = await session.scalar(
                 select(JobRow)
-                .where(JobRow.state == "queued", JobRow.name.in_(list(self._handlers)))
+                .where(
+                    JobRow.state == "queued",
+                    JobRow.name.in_(list(self._handlers)),
+                    JobRow.run_after <= time.time(),
+                )
                 .order_by(JobRow.priority.desc(), JobRow.created_at)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -138,12 +151,14 @@ class InProcessQueue:
             job.updated_at = time.time()
             return job
 
-    async def _finish(self, job_id: str, state: str, error: str | None = None) -> None:
+    async def _finish(
+        self, job_id: str, state: str, error: str | None = None, run_after: float = 0.0
+    ) -> None:
         async with self._db.transaction() as session:
             await session.execute(
                 update(JobRow)
                 .where(JobRow.id == job_id)
-                .values(state=state, last_error=error, updated_at=time.time())
+                .values(state=state, last_error=error, updated_at=time.time(), run_after=run_after)
             )
 
     async def _worker(self, index: int) -> None:
@@ -176,6 +191,8 @@ class InProcessQueue:
                 log.info("job %s %s cancelled", job.name, job.key)
                 return
             raise
+        except RetryLater as retry:
+            await self._finish(job.id, "queued", str(retry), run_after=time.time() + retry.delay)
         except Exception as exc:
             log.exception("job %s %s failed", job.name, job.key)
             state = "failed" if job.attempts >= MAX_ATTEMPTS else "queued"

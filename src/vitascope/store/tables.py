@@ -69,6 +69,7 @@ class JobRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[float] = mapped_column(Float, default=0.0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)
@@ -104,3 +105,17 @@ class SigningKeyRow(Base):
     algorithm: Mapped[str] = mapped_column(String(16))
     public_key: Mapped[str] = mapped_column(Text)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebhookRow(Base):
+    """A webhook endpoint: where events are delivered, in which API's format, signed with ``secret``."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    api: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    secret: Mapped[str] = mapped_column(String(128))
+    doc: Mapped[dict[str, Any]] = mapped_column(JSON)

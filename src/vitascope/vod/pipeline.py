@@ -248,7 +248,7 @@ class VodPipeline:
             asset.errors = AssetErrors(type="invalid_input", messages=[message])
             asset.progress = Progress(state="errored", progress=0.0)
 
-        await self._change(asset_id, apply)
+        await self.assets.mark_errored(asset_id, apply)
 
     # -- secondary tracks ---------------------------------------------------------------------
 
@@ -333,15 +333,13 @@ class VodPipeline:
         error: str | None = None,
         duration: float | None = None,
     ) -> None:
-        def apply(asset: Asset) -> None:
-            track = asset.track(track_id)
-            if track is not None:
-                track.status = status  # type: ignore[assignment]
-                track.error = error
-                if duration is not None and track.type == "audio":
-                    track.duration = duration
+        def apply(track: Track) -> None:
+            track.status = status  # type: ignore[assignment]
+            track.error = error
+            if duration is not None and track.type == "audio":
+                track.duration = duration
 
-        await self._change(asset_id, apply)
+        await self.assets.change_track(asset_id, track_id, apply)
 
     # -- static renditions and master -----------------------------------------------------------
 
@@ -359,7 +357,10 @@ class VodPipeline:
                 files.append(await self._static_file(asset, name, work))
         finally:
             await asyncio.to_thread(shutil.rmtree, work, True)
-        await self.assets.change(asset_id, lambda a: _set_static(a, files))
+        with contextlib.suppress(NotFound):
+            await self.assets.change(
+                asset_id, lambda a: _set_static(a, files), event="static_renditions.ready"
+            )
 
     async def _static_file(self, asset: Asset, name: str, work: Path) -> StaticRenditionFile:
         rendition = pick_static_source(asset, name)
@@ -415,7 +416,8 @@ class VodPipeline:
             if a.master is not None:
                 a.master.status = status  # type: ignore[assignment]
 
-        await self._change(asset_id, apply)
+        with contextlib.suppress(NotFound):
+            await self.assets.change(asset_id, apply, event=f"master.{status}")
 
     async def finalize_recording(self, asset_id: str) -> None:
         """Job: turn a live session's recording into a VOD asset (also after a crash mid-session)."""

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from vitascope.domain.models import LiveStream, PullSource, SimulcastTarget, TranscodeProfile
+from vitascope.domain.models import Entity, LiveStream, PullSource, SimulcastTarget, TranscodeProfile
 
 
 class Request(BaseModel):
@@ -101,6 +101,16 @@ def _ms(seconds: float | None) -> float | None:
 def target_json(target: SimulcastTarget) -> dict[str, Any]:
     """A multistream target reference as Livepeer lists it on a stream."""
     return {"id": target.id, "profile": target.profile, "videoOnly": target.video_only}
+
+
+def render_entity(obj: Entity) -> dict[str, Any]:
+    """A live stream as Livepeer webhooks carry it."""
+    if isinstance(obj, LiveStream):
+        policy = None
+        if obj.playback_ids:
+            policy = "jwt" if obj.playback_ids[0].policy == "signed" else "public"
+        return stream_json(obj, policy)
+    return obj.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def stream_json(stream: LiveStream, policy: str | None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from vitascope.domain.models import (
     AssetDefaults,
     AssetMeta,
     EncodingTier,
+    Entity,
     InputSettings,
     LiveStream,
     MasterAccess,
@@ -363,3 +364,16 @@ def live_stream_json(stream: LiveStream) -> dict[str, Any]:
         "meta": _drop_none(stream.meta.model_dump()) if stream.meta else None,
     }
     return _drop_none(data)
+
+
+def render_entity(obj: Entity) -> dict[str, Any]:
+    """Any domain object a Mux webhook can carry, in Mux's format."""
+    if isinstance(obj, Asset):
+        return asset_json(obj)
+    if isinstance(obj, LiveStream):
+        return live_stream_json(obj)
+    if isinstance(obj, Track):
+        return track_json(obj)
+    if isinstance(obj, SimulcastTarget):
+        return simulcast_target_json(obj)
+    return obj.model_dump(mode="json", exclude_none=True)
