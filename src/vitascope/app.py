@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vitascope.api.deps import Services
 from vitascope.api.livepeer import errors as livepeer_errors
+from vitascope.api.livepeer import multistream as livepeer_multistream
 from vitascope.api.livepeer import schemas as livepeer_schemas
 from vitascope.api.livepeer import sessions as livepeer_sessions
 from vitascope.api.livepeer import signing_keys as livepeer_signing_keys
@@ -30,8 +31,10 @@ from vitascope.api.mux import signing_keys as mux_signing_keys
 from vitascope.api.mux import webhooks as mux_webhooks
 from vitascope.config import Settings
 from vitascope.domain import assets as asset_jobs
+from vitascope.domain.access import AccessWebhooks
 from vitascope.domain.assets import AssetService
 from vitascope.domain.live_streams import LiveSessions, LiveStreamService
+from vitascope.domain.multistream import MultistreamTargets
 from vitascope.domain.signing import SigningKeys
 from vitascope.domain.tokens import ensure_token
 from vitascope.domain.webhooks import DELIVER_JOB, WebhookService
@@ -116,6 +119,8 @@ def build_runtime(settings: Settings) -> Runtime:
         live_streams=live_streams,
         signing=SigningKeys(db),
         webhooks=webhooks,
+        multistream=MultistreamTargets(db),
+        access=AccessWebhooks(webhooks),
         objects=objects,
         urls=PlaybackUrls(_server_secret(settings)),
         work_dir=settings.work_dir,
@@ -175,6 +180,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             await rt.engine.close()
             await rt.webhook_queue.close()
             await rt.delivery.close()
+            await rt.services.access.close()
             await rt.queue.close()
             await rt.db.close()
 
@@ -221,6 +227,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(mux_signing_keys.video_router)
     app.include_router(mux_webhooks.router)
     app.include_router(livepeer_webhooks.router)
+    app.include_router(livepeer_multistream.router)
     app.include_router(livepeer_streams.playback_router)
     app.include_router(playback_routes.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, render=_render_for_path)

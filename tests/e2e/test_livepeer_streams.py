@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import livepeer
 import pytest
@@ -107,7 +109,7 @@ def test_livepeer_errors_have_livepeer_shape(server: Server) -> None:
         bad_json = client.post("/stream", content=b"{", headers={"Content-Type": "application/json"})
         assert bad_json.status_code == 422 and "errors" in bad_json.json()
         policy = client.post("/stream", json={"name": "x", "playbackPolicy": {"type": "webhook"}})
-        assert policy.status_code == 422
+        assert policy.status_code == 422  # a webhook policy needs a webhookId
     with httpx.Client(base_url=f"{server.base_url}/api") as anonymous:
         unauthorized = anonymous.get("/stream")
         assert unauthorized.status_code == 401 and unauthorized.json() == {"errors": ["Unauthorized request"]}
@@ -208,3 +210,105 @@ def test_sessions_clips_and_pull(media_server: Server) -> None:
     )
     assert bad.status_code == 400 and bad.json()["errors"]
     lp.stream.delete(id=puller.id)
+
+
+def test_multistream_targets_by_id(lp: livepeer.Livepeer) -> None:
+    stored = lp.multistream.create(
+        request={"url": "rtmp://example.com/live/secret-key", "name": "yt"}
+    ).multistream_target
+    assert stored is not None and stored.id and stored.name == "yt"
+    listed = lp.multistream.get_all().data or []
+    assert stored.id in {t.id for t in listed}
+    lp.multistream.update(
+        id=stored.id, multistream_target_patch_payload={"url": "rtmp://example.com/live/k2", "disabled": True}
+    )
+    assert lp.multistream.get(id=stored.id).multistream_target.disabled is True  # type: ignore[union-attr]
+
+    stream = lp.stream.create(
+        request={
+            "name": "by id",
+            "multistream": {"targets": [{"id": stored.id, "profile": "720p0", "videoOnly": False}]},
+        }
+    ).stream
+    assert stream is not None and stream.multistream is not None
+    assert [t.id for t in stream.multistream.targets or []] == [stored.id]
+    with pytest.raises(errors.SDKError) as raised:
+        lp.stream.create(
+            request={"name": "x", "multistream": {"targets": [{"id": "missing", "profile": "source"}]}}
+        )
+    assert raised.value.status_code == 422
+    with pytest.raises(errors.SDKError) as raised:
+        lp.stream.create(
+            request={
+                "name": "x",
+                "profiles": [],
+                "multistream": {"targets": [{"profile": "nope", "spec": {"url": "rtmp://a.example/b/c"}}]},
+            }
+        )
+    assert raised.value.status_code == 422
+    lp.stream.delete(id=stream.id)
+    lp.multistream.delete(id=stored.id)
+    with pytest.raises(errors.SDKError):
+        lp.multistream.get(id=stored.id)
+
+
+def test_webhook_playback_policy(lp: livepeer.Livepeer, server: Server) -> None:
+    import http.server
+    import threading
+
+    asked: list[dict[str, object]] = []
+
+    class Decider(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            asked.append(body)
+            self.send_response(200 if body["accessKey"] == "let-me-in" else 403)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Decider)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        hook = lp.webhook.create(
+            request={
+                "name": "access",
+                "url": f"http://127.0.0.1:{httpd.server_address[1]}/",
+                "events": ["playback.accessControl"],
+            }
+        ).webhook
+        assert hook is not None and hook.id
+        stream = lp.stream.create(
+            request={
+                "name": "gated",
+                "profiles": [],
+                "playbackPolicy": {
+                    "type": "webhook",
+                    "webhookId": hook.id,
+                    "webhookContext": {"tier": "gold"},
+                    "refreshInterval": 60,
+                },
+            }
+        ).stream
+        assert stream is not None and stream.playback_policy is not None
+        assert stream.playback_policy.type == "webhook" and stream.playback_policy.webhook_id == hook.id
+        url = f"{server.base_url}/stream/{stream.playback_id}.m3u8"
+        assert httpx.get(url).status_code == 403
+        assert httpx.get(url, params={"accessKey": "wrong"}).status_code == 403
+        # Allowed (the stream is just not live yet: 404 rather than 403), and the answer is cached.
+        assert httpx.get(url, params={"accessKey": "let-me-in"}).status_code == 404
+        assert httpx.get(url, params={"accessKey": "let-me-in"}).status_code == 404
+        assert [a["accessKey"] for a in asked] == ["wrong", "let-me-in"]
+        assert asked[1]["context"] == {"tier": "gold"}
+        bad = httpx.post(
+            f"{server.base_url}/api/stream",
+            headers={"Authorization": f"Bearer {server.token_secret}"},
+            json={"name": "x", "playbackPolicy": {"type": "webhook", "webhookId": "nope"}},
+        )
+        assert bad.status_code == 422
+        lp.stream.delete(id=stream.id)
+        lp.webhook.delete(id=hook.id)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

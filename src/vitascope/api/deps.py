@@ -15,8 +15,10 @@ from vitascope.domain.models import AccessToken
 from vitascope.errors import Unauthorized
 
 if TYPE_CHECKING:
+    from vitascope.domain.access import AccessWebhooks
     from vitascope.domain.assets import AssetService
     from vitascope.domain.live_streams import LiveStreamService
+    from vitascope.domain.multistream import MultistreamTargets
     from vitascope.domain.signing import SigningKeys
     from vitascope.domain.webhooks import WebhookService
     from vitascope.playback.urls import PlaybackUrls
@@ -33,6 +35,8 @@ class Services:
     live_streams: LiveStreamService
     signing: SigningKeys
     webhooks: WebhookService
+    multistream: MultistreamTargets
+    access: AccessWebhooks
     objects: ObjectStore
     urls: PlaybackUrls
     work_dir: Path

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitascope.domain.assets import FINALIZE_RECORDING_JOB, AssetService, job_key
 from vitascope.domain.inputs import check_pull_url
 from vitascope.domain.models import (
+    AccessWebhook,
     AssetDefaults,
     AssetMeta,
     LatencyMode,
@@ -42,6 +43,11 @@ if TYPE_CHECKING:
 MAX_RECONNECT_WINDOW = 1800.0
 MAX_SIMULCAST_TARGETS = 6
 RECENT_ASSETS = 10
+_MULTISTREAM_EVENTS = {
+    "broadcasting": "multistream.connected",
+    "errored": "multistream.error",
+    "idle": "multistream.disconnected",
+}
 
 
 class LiveControl(Protocol):
@@ -58,6 +64,7 @@ class LiveControl(Protocol):
 
 
 class SimulcastTargetCreate(BaseModel):
+    id: str | None = None
     url: str
     stream_key: str | None = None
     passthrough: str | None = None
@@ -88,6 +95,7 @@ class LiveStreamCreate(BaseModel):
     profiles: list[TranscodeProfile] | None = None
     user_tags: dict[str, Any] | None = None
     pull: PullSource | None = None
+    access_webhook: AccessWebhook | None = None
 
 
 class NewAssetSettingsUpdate(BaseModel):
@@ -112,6 +120,8 @@ class LiveStreamUpdate(BaseModel):
     profiles: list[TranscodeProfile] | None = None
     user_tags: dict[str, Any] | None = None
     simulcast_targets: list[SimulcastTargetCreate] | None = None
+    access_webhook: AccessWebhook | None = None
+    clear_access_webhook: bool = False
 
 
 def _check_profiles(profiles: list[TranscodeProfile] | None) -> None:
@@ -151,7 +161,7 @@ def _simulcast_target(request: SimulcastTargetCreate) -> SimulcastTarget:
         raise InvalidParameters("simulcast target url must be an rtmp:// or rtmps:// URL")
     _check_passthrough(request.passthrough)
     return SimulcastTarget(
-        id=new_id(),
+        id=request.id or new_id(),
         url=request.url,
         stream_key=request.stream_key,
         passthrough=request.passthrough,
@@ -208,6 +218,7 @@ class LiveStreamService:
             profiles=request.profiles,
             user_tags=request.user_tags,
             pull=request.pull,
+            access_webhook=request.access_webhook,
         )
         async with self.db.transaction() as session:
             for policy in request.playback_policies:
@@ -266,6 +277,8 @@ class LiveStreamService:
         def apply(stream: LiveStream) -> None:
             if request.simulcast_targets is not None:
                 stream.simulcast_targets = targets
+            if request.access_webhook is not None or request.clear_access_webhook:
+                stream.access_webhook = request.access_webhook
             for field in (
                 "passthrough",
                 "latency_mode",
@@ -466,7 +479,12 @@ class LiveStreamService:
                 target.error_severity = "normal" if status == "errored" else None
 
         with contextlib.suppress(NotFound):
-            await self._change(stream_id, apply, event=f"simulcast_target.{status}")
+            stream = await self._change(stream_id, apply, event=f"simulcast_target.{status}")
+            livepeer_event = _MULTISTREAM_EVENTS.get(status)
+            if livepeer_event is not None and self.webhooks is not None:
+                async with self.db.transaction() as session:
+                    payload = {"target": {"id": target_id}, "status": status}
+                    await self.webhooks.emit_livepeer(session, livepeer_event, stream, payload)
 
     async def set_embedded_subtitles(self, stream_id: str, settings: Sequence[SubtitleSetting]) -> LiveStream:
         """Store the embedded (CEA-608) caption settings."""

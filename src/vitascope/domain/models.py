@@ -293,6 +293,14 @@ class PullSource(Entity):
     headers: dict[str, str] | None = None
 
 
+class AccessWebhook(Entity):
+    """A ``webhook`` playback policy: who decides whether an access key may watch."""
+
+    webhook_id: str
+    context: dict[str, Any] | None = None
+    refresh_interval: float = 600.0
+
+
 class SessionStats(Entity):
     """What the current (or last) session has received, for stream health views."""
 
@@ -334,6 +342,7 @@ class LiveStream(Entity):
     pull: PullSource | None = None
     stats: SessionStats = Field(default_factory=SessionStats)
     last_terminated_at: float | None = None
+    access_webhook: AccessWebhook | None = None
     # Internal session state.
     connected: bool = False
     session_started_at: float | None = None

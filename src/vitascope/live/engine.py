@@ -190,7 +190,13 @@ class LiveEngine:
         session.pushers = [
             self._spawn(
                 SimulcastPusher(
-                    hub, t.id, t.url, t.stream_key, self._simulcast_status(stream.id), video_only=t.video_only
+                    hub,
+                    t.id,
+                    t.url,
+                    t.stream_key,
+                    self._simulcast_status(stream.id),
+                    video_only=t.video_only,
+                    profile=next((p for p in stream.profiles or [] if p.name == t.profile), None),
                 ).run(),
                 f"simulcast:{t.id}",
             )

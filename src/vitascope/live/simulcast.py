@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from vitascope.domain.models import TranscodeProfile
 from vitascope.live.hub import Hub
 from vitascope.media.ffmpeg import ffmpeg_exe
 
@@ -19,12 +20,27 @@ MAX_BACKOFF = 30.0
 _BROADCASTING_AFTER = 2.0
 
 
-def simulcast_argv(ffmpeg: str, url: str, stream_key: str | None, *, video_only: bool = False) -> list[str]:
-    """Copy the FLV feed on stdin to ``url/stream_key`` without re-encoding (``-an`` for video only)."""
+def simulcast_argv(
+    ffmpeg: str,
+    url: str,
+    stream_key: str | None,
+    *,
+    video_only: bool = False,
+    profile: TranscodeProfile | None = None,
+) -> list[str]:
+    """Push the FLV feed on stdin to ``url/stream_key``: copied, or encoded to ``profile``."""
     target = f"{url.rstrip('/')}/{stream_key}" if stream_key else url
-    audio = ["-an"] if video_only else []
+    audio = ["-an"] if video_only else (["-c:a", "aac", "-b:a", "128k"] if profile else ["-c:a", "copy"])
+    if profile is None:
+        video = ["-c:v", "copy"]
+    else:
+        bitrate = str(profile.bitrate)
+        video = ["-vf", f"scale={profile.width}:{profile.height}", "-c:v", "libx264", "-preset", "veryfast",
+                 "-tune", "zerolatency", "-b:v", bitrate, "-maxrate", bitrate,
+                 "-bufsize", str(profile.bitrate * 2), "-force_key_frames", "source",
+                 "-fps_mode", "passthrough"]  # fmt: skip
     return [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "warning", "-f", "flv", "-i", "pipe:0",
-            "-map", "0", *audio, "-c", "copy", "-f", "flv", target]  # fmt: skip
+            "-map", "0:v:0?", "-map", "0:a:0?", *video, *audio, "-f", "flv", target]  # fmt: skip
 
 
 class SimulcastPusher:
@@ -39,8 +55,10 @@ class SimulcastPusher:
         on_status: StatusCallback,
         *,
         video_only: bool = False,
+        profile: TranscodeProfile | None = None,
     ) -> None:
         self.hub = hub
+        self.profile = profile
         self.target_id = target_id
         self.url = url
         self.stream_key = stream_key
@@ -66,7 +84,9 @@ class SimulcastPusher:
         await self.on_status(self.target_id, "idle")
 
     async def _push_once(self) -> bool:
-        argv = simulcast_argv(ffmpeg_exe(), self.url, self.stream_key, video_only=self.video_only)
+        argv = simulcast_argv(
+            ffmpeg_exe(), self.url, self.stream_key, video_only=self.video_only, profile=self.profile
+        )
         process = await asyncio.create_subprocess_exec(
             *argv,
             stdin=asyncio.subprocess.PIPE,

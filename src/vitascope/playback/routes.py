@@ -66,6 +66,8 @@ async def _resolve(svc: Services, playback_id: str, request: Request, audience: 
     request.state.claims_params = {k: v for k, v in claims.items() if k in _IMAGE_CLAIMS}
     if target.owner_type == "live_stream":
         stream = await svc.live_streams.get(target.owner_id)
+        access_key = request.query_params.get("accessKey") or request.headers.get("livepeer-access-key")
+        await svc.access.check(stream, access_key)
         if stream.active_asset_id is None:
             if stream.pull is not None and stream.status == "idle":
                 # A pulled stream starts when someone wants to watch it, as Livepeer's do.
@@ -114,7 +116,7 @@ def _playlist(text: str) -> Response:
 
 def _forwarded_query(request: Request) -> str:
     # Only what players must carry to segment requests (the signed-playback token, clipping bounds).
-    keep = ("token", "jwt", "asset_start_time", "asset_end_time")
+    keep = ("token", "jwt", "accessKey", "asset_start_time", "asset_end_time")
     return "&".join(f"{k}={v}" for k, v in request.query_params.items() if k in keep)
 
 

@@ -119,3 +119,13 @@ class WebhookRow(Base):
     name: Mapped[str] = mapped_column(String(255), default="")
     secret: Mapped[str] = mapped_column(String(128))
     doc: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class MultistreamTargetRow(Base):
+    """A reusable push destination (Livepeer's multistream target); its URL holds the remote stream key."""
+
+    __tablename__ = "multistream_targets"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    doc: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -106,14 +106,23 @@ def target_json(target: SimulcastTarget) -> dict[str, Any]:
 def render_entity(obj: Entity) -> dict[str, Any]:
     """A live stream as Livepeer webhooks carry it."""
     if isinstance(obj, LiveStream):
-        policy = None
-        if obj.playback_ids:
-            policy = "jwt" if obj.playback_ids[0].policy == "signed" else "public"
-        return stream_json(obj, policy)
+        return stream_json(obj)
     return obj.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def stream_json(stream: LiveStream, policy: str | None) -> dict[str, Any]:
+def playback_policy_json(stream: LiveStream) -> dict[str, Any] | None:
+    """Livepeer's ``playbackPolicy`` for a stream."""
+    if stream.access_webhook is not None:
+        hook = stream.access_webhook
+        policy = {"type": "webhook", "webhookId": hook.webhook_id, "webhookContext": hook.context,
+                  "refreshInterval": hook.refresh_interval}  # fmt: skip
+        return {k: v for k, v in policy.items() if v is not None}
+    if not stream.playback_ids:
+        return None
+    return {"type": "jwt" if stream.playback_ids[0].policy == "signed" else "public"}
+
+
+def stream_json(stream: LiveStream) -> dict[str, Any]:
     """A live stream as Livepeer Studio returns it."""
     playback_id = stream.playback_ids[0].id if stream.playback_ids else None
     stats = stream.stats
@@ -145,7 +154,7 @@ def stream_json(stream: LiveStream, policy: str | None) -> dict[str, Any]:
         "multistream": {"targets": [target_json(t) for t in stream.simulcast_targets]},
         "userTags": stream.user_tags,
         "pull": stream.pull.model_dump(exclude_none=True) if stream.pull else None,
-        "playbackPolicy": {"type": policy} if policy else None,
+        "playbackPolicy": playback_policy_json(stream),
         "lastTerminatedAt": _ms(stream.last_terminated_at),
     }
     return {key: value for key, value in data.items() if value is not None}

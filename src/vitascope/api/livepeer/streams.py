@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response
 from vitascope.api.deps import Services, base_url, bearer_auth, services
 from vitascope.api.livepeer import schemas
 from vitascope.domain.live_streams import LiveStreamCreate, LiveStreamUpdate, SimulcastTargetCreate
-from vitascope.domain.models import AssetDefaults, LiveStream
+from vitascope.domain.models import AccessWebhook, AssetDefaults, LiveStream
 from vitascope.errors import NotFound, Unprocessable
 
 router = APIRouter(prefix="/api", dependencies=[Depends(bearer_auth)])
@@ -20,27 +20,34 @@ Base = Annotated[str, Depends(base_url)]
 _POLICY = {"public": "public", "jwt": "signed"}
 
 
-def _policy(stream: LiveStream) -> str | None:
-    if not stream.playback_ids:
-        return None
-    return "jwt" if stream.playback_ids[0].policy == "signed" else "public"
-
-
 def _json(stream: LiveStream) -> dict[str, Any]:
-    return schemas.stream_json(stream, _policy(stream))
+    return schemas.render_entity(stream)
 
 
-def _targets(multistream: schemas.Multistream | None) -> list[SimulcastTargetCreate] | None:
+async def _targets(
+    svc: Services, multistream: schemas.Multistream | None, profiles: list[str]
+) -> list[SimulcastTargetCreate] | None:
+    """Resolve targets given inline (a stored target is created) or by the id of a stored one."""
     if multistream is None:
         return None
     found = []
     for target in multistream.targets:
-        if target.spec is None:
-            raise Unprocessable(f"multistream target {target.id or ''} does not exist; give an inline spec")
+        if target.profile != "source" and target.profile not in profiles:
+            raise Unprocessable(f"multistream profile {target.profile!r} is not one of the stream's profiles")
+        if target.spec is not None:
+            stored = await svc.multistream.create(target.spec.url, name=target.spec.name)
+        elif target.id is not None:
+            try:
+                stored = await svc.multistream.get(target.id)
+            except NotFound as exc:
+                raise Unprocessable(f"multistream target {target.id} does not exist") from exc
+        else:
+            raise Unprocessable("a multistream target needs an id or a spec")
         found.append(
             SimulcastTargetCreate(
-                url=target.spec.url,
-                name=target.spec.name,
+                id=stored.id,
+                url=stored.url,
+                name=stored.name,
                 profile=target.profile,
                 video_only=target.video_only,
             )
@@ -49,11 +56,24 @@ def _targets(multistream: schemas.Multistream | None) -> list[SimulcastTargetCre
 
 
 def _check_policy(policy: schemas.PlaybackPolicy | None) -> str:
-    if policy is None:
+    """The playback ID policy for a Livepeer playback policy (``webhook`` checks happen at playback)."""
+    if policy is None or policy.type == "webhook":
         return "public"
-    if policy.type not in _POLICY:
-        raise Unprocessable(f"playbackPolicy type {policy.type!r} is not supported by this server")
     return _POLICY[policy.type]
+
+
+async def _access_webhook(svc: Services, policy: schemas.PlaybackPolicy | None) -> AccessWebhook | None:
+    if policy is None or policy.type != "webhook":
+        return None
+    if not policy.webhook_id:
+        raise Unprocessable("a webhook playback policy needs a webhookId")
+    if await svc.webhooks.find(policy.webhook_id) is None:
+        raise Unprocessable(f"webhook {policy.webhook_id} does not exist")
+    return AccessWebhook(
+        webhook_id=policy.webhook_id,
+        context=policy.webhook_context,
+        refresh_interval=policy.refresh_interval if policy.refresh_interval is not None else 600.0,
+    )
 
 
 @router.post("/stream", status_code=201)
@@ -72,7 +92,8 @@ async def create_stream(body: schemas.NewStream, svc: Svc) -> dict[str, Any]:
             profiles=[p.to_domain() for p in profiles],
             user_tags=body.user_tags,
             pull=schemas.pull_to_domain(body.pull),
-            simulcast_targets=_targets(body.multistream) or [],
+            access_webhook=await _access_webhook(svc, body.playback_policy),
+            simulcast_targets=await _targets(svc, body.multistream, [p.name for p in profiles]) or [],
         )
     )
     return _json(stream)
@@ -93,13 +114,17 @@ async def get_stream(stream_id: str, svc: Svc) -> dict[str, Any]:
 async def update_stream(stream_id: str, body: schemas.StreamPatch, svc: Svc) -> Response:
     if body.playback_policy is not None:
         _check_policy(body.playback_policy)
+    current = await svc.live_streams.get(stream_id)
+    names = [p.name for p in (body.profiles if body.profiles is not None else current.profiles or [])]
     await svc.live_streams.update(
         stream_id,
         LiveStreamUpdate(
             record=body.record,
             profiles=[p.to_domain() for p in body.profiles] if body.profiles is not None else None,
             user_tags=body.user_tags,
-            simulcast_targets=_targets(body.multistream),
+            simulcast_targets=await _targets(svc, body.multistream, names),
+            access_webhook=await _access_webhook(svc, body.playback_policy),
+            clear_access_webhook=body.playback_policy is not None and body.playback_policy.type != "webhook",
         ),
     )
     if body.suspended is not None:
@@ -127,7 +152,10 @@ async def start_pull(stream_id: str, svc: Svc) -> Response:
 
 @router.post("/stream/{stream_id}/create-multistream-target", status_code=204)
 async def add_multistream_target(stream_id: str, body: schemas.Target, svc: Svc) -> Response:
-    targets = _targets(schemas.Multistream(targets=[body]))
+    stream = await svc.live_streams.get(stream_id)
+    targets = await _targets(
+        svc, schemas.Multistream(targets=[body]), [p.name for p in stream.profiles or []]
+    )
     assert targets
     await svc.live_streams.create_simulcast_target(stream_id, targets[0])
     return Response(status_code=204)
@@ -153,7 +181,7 @@ async def playback_info(playback_id: str, svc: Svc, base: Base) -> dict[str, Any
         live = 1 if stream.status == "active" and stream.connected else 0
         if not live and stream.pull is not None and stream.status == "idle":
             await svc.live_streams.start_pull(stream.id)
-        policy = {"type": "jwt" if target.policy == "signed" else "public"}
+        policy = schemas.playback_policy_json(stream)
         return {"type": "live", "meta": {"live": live, "playbackPolicy": policy, "source": [hls]}}
     asset = await svc.assets.get(target.owner_id)
     if asset.status != "ready":
