@@ -28,6 +28,7 @@ from vitascope.api.mux import errors as mux_errors
 from vitascope.api.mux import live_streams as mux_live_streams
 from vitascope.api.mux import schemas as mux_schemas
 from vitascope.api.mux import signing_keys as mux_signing_keys
+from vitascope.api.mux import uploads as mux_uploads
 from vitascope.api.mux import webhooks as mux_webhooks
 from vitascope.config import Settings
 from vitascope.domain import assets as asset_jobs
@@ -37,6 +38,8 @@ from vitascope.domain.live_streams import LiveSessions, LiveStreamService
 from vitascope.domain.multistream import MultistreamTargets
 from vitascope.domain.signing import SigningKeys
 from vitascope.domain.tokens import ensure_token
+from vitascope.domain.uploads import EXPIRE_JOB as UPLOAD_EXPIRE_JOB
+from vitascope.domain.uploads import UploadService
 from vitascope.domain.webhooks import DELIVER_JOB, WebhookService
 from vitascope.errors import InvalidParameters, NotFound, Unprocessable, VitascopeError
 from vitascope.ingest.bridge import RtmpPublishing
@@ -111,6 +114,11 @@ def build_runtime(settings: Settings) -> Runtime:
     delivery = WebhookDelivery(webhooks)
     webhook_queue.register(DELIVER_JOB, delivery.deliver)
     assets.webhooks = live_streams.webhooks = sessions.webhooks = webhooks
+    uploads = UploadService(
+        db, queue, assets, objects, settings.data_dir / "uploads", settings.max_input_bytes
+    )
+    uploads.webhooks = webhooks
+    queue.register(UPLOAD_EXPIRE_JOB, uploads.expire)
     rtmp = RtmpServer(settings.host, settings.rtmp_port, RtmpPublishing(engine))
     engine.disconnector.add(rtmp.disconnect)
     services = Services(
@@ -121,6 +129,7 @@ def build_runtime(settings: Settings) -> Runtime:
         webhooks=webhooks,
         multistream=MultistreamTargets(db),
         access=AccessWebhooks(webhooks),
+        uploads=uploads,
         objects=objects,
         urls=PlaybackUrls(_server_secret(settings)),
         work_dir=settings.work_dir,
@@ -226,6 +235,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(mux_signing_keys.system_router)
     app.include_router(mux_signing_keys.video_router)
     app.include_router(mux_webhooks.router)
+    app.include_router(mux_uploads.router)
+    app.include_router(mux_uploads.upload_url_router)
     app.include_router(livepeer_webhooks.router)
     app.include_router(livepeer_multistream.router)
     app.include_router(livepeer_streams.playback_router)

@@ -110,6 +110,37 @@ def test_livepeer_errors_have_livepeer_shape(server: Server) -> None:
         assert bad_json.status_code == 422 and "errors" in bad_json.json()
         policy = client.post("/stream", json={"name": "x", "playbackPolicy": {"type": "webhook"}})
         assert policy.status_code == 422  # a webhook policy needs a webhookId
+        stream_id = client.post("/stream", json={"name": "errors"}).json()["id"]
+        for method, path, body, status in (
+            ("PATCH", "/stream/nope", {"record": True}, 404),
+            ("DELETE", "/stream/nope", None, 404),
+            ("DELETE", "/stream/nope/terminate", None, 404),
+            ("POST", f"/stream/{stream_id}/start-pull", None, 400),
+            ("POST", "/stream/nope/start-pull", None, 404),
+            ("DELETE", f"/stream/{stream_id}/multistream/nope", None, 404),
+            ("POST", f"/stream/{stream_id}/create-multistream-target", {"profile": "source"}, 422),
+            (
+                "POST",
+                "/stream/nope/create-multistream-target",
+                {"profile": "source", "spec": {"url": "rtmp://a.example/b"}},
+                404,
+            ),
+            ("GET", "/stream/nope/clips", None, 404),
+            ("POST", "/clip", {"playbackId": "nope", "startTime": 1}, 404),
+            ("POST", "/clip", {"startTime": 1}, 422),
+            ("GET", "/session/nope", None, 404),
+            ("POST", "/stream", {"name": "x", "pull": {"source": "ftp://example.com/a"}}, 400),
+            ("POST", "/multistream/target", {"url": "http://not-rtmp.example.com"}, 400),
+            (
+                "PATCH",
+                f"/stream/{stream_id}",
+                {"profiles": [{"name": "a", "width": 640, "height": 360, "bitrate": 1, "fps": 0}]},
+                422,
+            ),
+        ):
+            response = client.request(method, path, json=body)
+            assert response.status_code == status, (method, path, response.text)
+            assert response.json()["errors"], (method, path)
     with httpx.Client(base_url=f"{server.base_url}/api") as anonymous:
         unauthorized = anonymous.get("/stream")
         assert unauthorized.status_code == 401 and unauthorized.json() == {"errors": ["Unauthorized request"]}

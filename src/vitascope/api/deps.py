@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from vitascope.domain.live_streams import LiveStreamService
     from vitascope.domain.multistream import MultistreamTargets
     from vitascope.domain.signing import SigningKeys
+    from vitascope.domain.uploads import UploadService
     from vitascope.domain.webhooks import WebhookService
     from vitascope.playback.urls import PlaybackUrls
     from vitascope.store.database import Database
@@ -37,6 +38,7 @@ class Services:
     webhooks: WebhookService
     multistream: MultistreamTargets
     access: AccessWebhooks
+    uploads: UploadService
     objects: ObjectStore
     urls: PlaybackUrls
     work_dir: Path

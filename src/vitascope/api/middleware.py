@@ -10,6 +10,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vitascope.errors import PayloadTooLarge, VitascopeError
 
 _DELIVERY_HOSTS = {"stream.": "/stream", "image.": "/image"}
+# File uploads stream straight to disk; their size limit is the upload's own.
+STREAMED_PATHS = ("/uploads/", "/api/asset/upload/")
 
 
 class DeliveryHostRouting:
@@ -40,7 +42,11 @@ class BodyLimit:
         self.render = render
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        if (
+            scope["type"] != "http"
+            or scope["method"] in ("GET", "HEAD", "DELETE", "OPTIONS")
+            or scope["path"].startswith(STREAMED_PATHS)
+        ):
             await self.app(scope, receive, send)
             return
         too_large = PayloadTooLarge(f"request body exceeds {self.limit} bytes")

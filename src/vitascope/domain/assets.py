@@ -183,16 +183,21 @@ class AssetService:
                 raise InvalidParameters("end_time must be greater than start_time")
             _check_text(item.passthrough, "input.passthrough", 255)
 
-    async def create(self, request: AssetCreate) -> Asset:
-        """Create an asset in ``preparing`` and queue its processing."""
-        self._check_inputs(request.inputs)
+    async def create(self, request: AssetCreate, *, asset_id: str | None = None) -> Asset:
+        """Create an asset in ``preparing`` and queue its processing.
+
+        ``asset_id`` is given when the source is already in the object store (a finished upload), in
+        which case ``request.inputs`` is empty.
+        """
+        if asset_id is None:
+            self._check_inputs(request.inputs)
         _check_text(request.passthrough, "passthrough", 255)
         _check_meta(request.meta)
         quality = request.video_quality or _QUALITY_FOR_TIER[request.encoding_tier or "smart"]
-        primary = next(item for item in request.inputs if is_primary_input(item))
+        primary = next((item for item in request.inputs if is_primary_input(item)), InputSettings())
         source_asset_id = clip_source(primary.url or "")
         asset = Asset(
-            id=new_id(),
+            id=asset_id or new_id(),
             passthrough=request.passthrough,
             mp4_support=request.mp4_support,
             normalize_audio=request.normalize_audio,
@@ -207,7 +212,7 @@ class AssetService:
             source_asset_id=source_asset_id,
             upload_id=request.upload_id,
             live_stream_id=request.live_stream_id,
-            inputs=request.inputs,
+            inputs=request.inputs or [primary],
             tracks=[_secondary_track(item) for item in request.inputs if item.type in ("text", "audio")],
             static_rendition_requests=request.static_renditions,
             static_renditions=(

@@ -40,9 +40,19 @@ class JobQueue(Protocol):
     """What domain services need from a queue."""
 
     async def enqueue(
-        self, session: AsyncSession, name: str, key: str, *, priority: int = 0, **args: Any
+        self,
+        session: AsyncSession,
+        name: str,
+        key: str,
+        *,
+        priority: int = 0,
+        delay: float = 0.0,
+        **args: Any,
     ) -> None:
-        """Add a job inside the caller's transaction; a pending job with the same key absorbs it."""
+        """Add a job inside the caller's transaction; a pending job with the same key absorbs it.
+
+        ``delay`` holds the job back for that many seconds (timeouts, retries).
+        """
 
     def cancel(self, key: str) -> None:
         """Stop the running job with this key, if any, and drop queued ones at their turn."""
@@ -67,7 +77,14 @@ class InProcessQueue:
         self._handlers[name] = handler
 
     async def enqueue(
-        self, session: AsyncSession, name: str, key: str, *, priority: int = 0, **args: Any
+        self,
+        session: AsyncSession,
+        name: str,
+        key: str,
+        *,
+        priority: int = 0,
+        delay: float = 0.0,
+        **args: Any,
     ) -> None:
         pending = await session.scalar(
             select(JobRow.id).where(JobRow.key == key, JobRow.state == "queued").limit(1)
@@ -84,7 +101,7 @@ class InProcessQueue:
                 state="queued",
                 attempts=0,
                 priority=priority,
-                run_after=0.0,
+                run_after=now + delay if delay else 0.0,
                 created_at=now,
                 updated_at=now,
             )

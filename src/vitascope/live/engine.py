@@ -47,7 +47,16 @@ def live_renditions(
     """
     ladder = [LiveRendition(SOURCE, None, 0)]
     if profiles and transcodes_running < max_transcodes:
-        return ladder + [LiveRendition(p.name, p.height, p.bitrate) for p in profiles]
+        return ladder + [
+            LiveRendition(
+                p.name,
+                p.height,
+                p.bitrate,
+                width=p.width,
+                fps=p.fps / (p.fps_den or 1) if p.fps else 0.0,
+            )
+            for p in profiles
+        ]
     if transcodes_running < max_transcodes:
         ladder.append(LiveRendition("360p", 360, 600_000, 96_000))
     return ladder

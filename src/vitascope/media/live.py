@@ -13,10 +13,17 @@ class LiveRendition:
     height: int | None
     video_bitrate: int
     audio_bitrate: int = 128_000
+    width: int | None = None
+    fps: float = 0.0
 
     @property
     def passthrough(self) -> bool:
         return self.height is None
+
+
+def _video_filter(rendition: LiveRendition) -> str:
+    scale = f"scale={rendition.width or -2}:{rendition.height}"
+    return f"{scale},fps={rendition.fps:g}" if rendition.fps > 0 else scale
 
 
 def live_segment_argv(
@@ -44,7 +51,7 @@ def live_segment_argv(
         else:
             bitrate = rendition.video_bitrate
             argv += [
-                "-vf", f"scale=-2:{rendition.height}",
+                "-vf", _video_filter(rendition),
                 "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency",
                 "-profile:v", "high", "-pix_fmt", "yuv420p",
                 "-b:v", str(bitrate), "-maxrate", str(int(bitrate * 1.2)), "-bufsize", str(bitrate * 2),

@@ -129,3 +129,16 @@ class MultistreamTargetRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
     doc: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class UploadRow(Base):
+    """A direct upload; ``doc`` holds the domain object."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    doc: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_uploads_created", "created_at", "id"),)

@@ -22,6 +22,7 @@ from vitascope.domain.models import (
     Track,
     VideoQuality,
 )
+from vitascope.domain.uploads import Upload
 
 Policy = Literal["public", "signed"]
 
@@ -376,4 +377,6 @@ def render_entity(obj: Entity) -> dict[str, Any]:
         return track_json(obj)
     if isinstance(obj, SimulcastTarget):
         return simulcast_target_json(obj)
+    if isinstance(obj, Upload):
+        return _drop_none(obj.model_dump(mode="json", exclude={"livepeer_name"}))
     return obj.model_dump(mode="json", exclude_none=True)
