@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vitascope.api.deps import Services
+from vitascope.api.livepeer import assets as livepeer_assets
 from vitascope.api.livepeer import errors as livepeer_errors
 from vitascope.api.livepeer import multistream as livepeer_multistream
 from vitascope.api.livepeer import schemas as livepeer_schemas
@@ -239,6 +240,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(mux_uploads.upload_url_router)
     app.include_router(livepeer_webhooks.router)
     app.include_router(livepeer_multistream.router)
+    app.include_router(livepeer_assets.tus_router)
+    app.include_router(livepeer_assets.router)
     app.include_router(livepeer_streams.playback_router)
     app.include_router(playback_routes.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, render=_render_for_path)

@@ -119,3 +119,29 @@ def test_cancel_and_bad_uploads(uploads_api: mux_python.DirectUploadsApi, media_
     with media_server.client() as client:
         asset = wait_for_asset(client, done.asset_id)
         assert asset["status"] == "errored" and asset["errors"]["type"] == "invalid_input"
+
+
+def test_livepeer_request_upload_over_tus(media_server: Server, media_dir: Path) -> None:
+    import livepeer
+    from tusclient import client as tus
+
+    lp = livepeer.Livepeer(api_key=media_server.token_secret, server_url=f"{media_server.base_url}/api")
+    requested = lp.asset.create(request={"name": "tus upload"}).data
+    assert requested is not None and requested.tus_endpoint and requested.asset.id
+    uploader = tus.TusClient(requested.tus_endpoint).uploader(
+        file_path=str(media_dir / "h264_720p.mp4"),
+        chunk_size=256 * 1024,
+        metadata={"filename": "h264_720p.mp4"},
+    )
+    uploader.upload_chunk()  # one chunk, then resume from the server's offset as a restarted client would
+    resumed = tus.TusClient(requested.tus_endpoint).uploader(
+        file_path=str(media_dir / "h264_720p.mp4"), chunk_size=256 * 1024, url=uploader.url
+    )
+    assert resumed.offset == 256 * 1024
+    resumed.upload()
+    with media_server.client() as client:
+        asset = wait_for_asset(client, requested.asset.id)
+        assert asset["status"] == "ready" and asset["meta"]["title"] == "tus upload"
+    fetched = lp.asset.get(asset_id=requested.asset.id).asset
+    assert fetched is not None and fetched.status is not None and fetched.status.phase == "ready"
+    assert fetched.playback_url and fetched.source.type == "directUpload"  # type: ignore[union-attr]

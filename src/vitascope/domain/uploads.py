@@ -13,7 +13,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from vitascope.domain.assets import AssetCreate, AssetService
-from vitascope.domain.models import AssetDefaults, Entity, now
+from vitascope.domain.models import AssetDefaults, AssetMeta, Entity, now
 from vitascope.errors import Conflict, InvalidParameters, NotFound, PayloadTooLarge
 from vitascope.ids import new_id
 from vitascope.jobs import JobQueue
@@ -45,6 +45,9 @@ class Upload(Entity):
     asset_id: str | None = None
     error: UploadError | None = None
     livepeer_name: str | None = None
+    # Livepeer names the asset before the file arrives; tus announces the size up front.
+    reserved_asset_id: str | None = None
+    size: int | None = None
 
 
 class UploadService:
@@ -81,6 +84,7 @@ class UploadService:
         timeout: int,
         test: bool,
         livepeer_name: str | None = None,
+        reserve_asset: bool = False,
     ) -> Upload:
         """A waiting upload; it times out after ``timeout`` seconds if no file completes."""
         if not 60 <= timeout <= 604800:
@@ -92,6 +96,7 @@ class UploadService:
             cors_origin=cors_origin,
             test=test,
             livepeer_name=livepeer_name,
+            reserved_asset_id=new_id() if reserve_asset else None,
         )
         async with self.db.transaction() as session:
             session.add(
@@ -133,6 +138,12 @@ class UploadService:
             if event is not None and self.webhooks is not None:
                 await self.webhooks.emit_mux(session, f"video.upload.{event}", upload, "upload")
         return upload
+
+    async def announce_size(self, upload_id: str, size: int) -> None:
+        """Record the total size a tus client declared when it created the upload."""
+        if size <= 0 or size > self.max_bytes:
+            raise PayloadTooLarge(f"uploads must be between 1 and {self.max_bytes} bytes")
+        await self._set(upload_id, None, size=size)
 
     async def cancel(self, upload_id: str) -> Upload:
         """Stop a waiting upload; its URL accepts nothing more."""
@@ -193,7 +204,7 @@ class UploadService:
         upload = await self.get(upload_id)
         if upload.status != "waiting":
             return upload
-        asset_id = new_id()
+        asset_id = upload.reserved_asset_id or new_id()
         await self.objects.put_file(source_key(asset_id), self.staged(upload_id))
         defaults = upload.new_asset_settings or AssetDefaults()
         await self.assets.create(
@@ -208,7 +219,8 @@ class UploadService:
                 test=upload.test,
                 max_resolution_tier=defaults.max_resolution_tier,
                 video_quality=defaults.video_quality,
-                meta=defaults.meta,
+                meta=defaults.meta
+                or (AssetMeta(title=upload.livepeer_name) if upload.livepeer_name else None),
                 ingest_type="on_demand_direct_upload",
                 upload_id=upload_id,
             ),
