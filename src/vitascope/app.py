@@ -27,6 +27,7 @@ from vitascope.api.middleware import BodyLimit, DeliveryHostRouting
 from vitascope.api.mux import assets as mux_assets
 from vitascope.api.mux import errors as mux_errors
 from vitascope.api.mux import live_streams as mux_live_streams
+from vitascope.api.mux import restrictions as mux_restrictions
 from vitascope.api.mux import schemas as mux_schemas
 from vitascope.api.mux import signing_keys as mux_signing_keys
 from vitascope.api.mux import uploads as mux_uploads
@@ -37,6 +38,7 @@ from vitascope.domain.access import AccessWebhooks
 from vitascope.domain.assets import AssetService
 from vitascope.domain.live_streams import LiveSessions, LiveStreamService
 from vitascope.domain.multistream import MultistreamTargets
+from vitascope.domain.restrictions import PlaybackRestrictions
 from vitascope.domain.signing import SigningKeys
 from vitascope.domain.tokens import ensure_token
 from vitascope.domain.uploads import EXPIRE_JOB as UPLOAD_EXPIRE_JOB
@@ -131,6 +133,7 @@ def build_runtime(settings: Settings) -> Runtime:
         multistream=MultistreamTargets(db),
         access=AccessWebhooks(webhooks),
         uploads=uploads,
+        restrictions=PlaybackRestrictions(db),
         objects=objects,
         urls=PlaybackUrls(_server_secret(settings)),
         work_dir=settings.work_dir,
@@ -237,6 +240,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(mux_signing_keys.video_router)
     app.include_router(mux_webhooks.router)
     app.include_router(mux_uploads.router)
+    app.include_router(mux_restrictions.router)
     app.include_router(mux_uploads.upload_url_router)
     app.include_router(livepeer_webhooks.router)
     app.include_router(livepeer_multistream.router)

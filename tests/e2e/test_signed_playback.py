@@ -161,3 +161,64 @@ def test_livepeer_jwt_playback(media_server: Server) -> None:
     lp.access_control.update(key_id=created.id, request_body={"disabled": True})
     assert httpx.get(url, params={"jwt": token}).status_code == 403
     lp.access_control.delete(key_id=created.id)
+
+
+def test_playback_restrictions(
+    signing_api: mux_python.SigningKeysApi, media_server: Server, file_server: str
+) -> None:
+    restrictions = mux_python.PlaybackRestrictionsApi(
+        mux_python.ApiClient(signing_api.api_client.configuration)
+    )
+    created = restrictions.create_playback_restriction(
+        mux_python.CreatePlaybackRestrictionRequest(
+            referrer=mux_python.ReferrerDomainRestriction(allowed_domains=["example.com", "*.example.org"],
+                                                          allow_no_referrer=False),
+            user_agent=mux_python.UserAgentRestrictionRequest(allow_no_user_agent=False, allow_high_risk_user_agent=True),
+        )
+    ).data  # fmt: skip
+    assert created.referrer.allowed_domains == ["example.com", "*.example.org"]
+    assert restrictions.get_playback_restriction(created.id).data.user_agent.allow_no_user_agent is False
+    assert created.id in {r.id for r in restrictions.list_playback_restrictions().data}
+
+    key = signing_api.create_signing_key().data
+    with media_server.client() as client:
+        asset = client.post(
+            "/video/v1/assets", json={"input": f"{file_server}/h264_720p.mp4", "playback_policy": ["signed"]}
+        ).json()["data"]
+        assert wait_for_asset(client, asset["id"])["status"] == "ready"
+        bad = client.post(
+            "/video/v1/playback-restrictions", json={"referrer": {"allowed_domains": ["not a domain!"]}}
+        )
+        assert bad.status_code == 400
+    playback_id = asset["playback_ids"][0]["id"]
+    token = sign(key.id, key.private_key, playback_id, "v", playback_restriction_id=created.id)
+    url = f"{media_server.base_url}/stream/{playback_id}.m3u8"
+
+    def status(**headers: str) -> int:
+        return httpx.get(
+            url, params={"token": token}, headers={"User-Agent": "player/1.0", **headers}
+        ).status_code
+
+    assert status(Referer="https://example.com/watch") == 200
+    assert status(Referer="https://cdn.example.org/page") == 200
+    assert status(Referer="https://evil.example.net/") == 403
+    assert status() == 403  # no referrer, not allowed
+    assert (
+        httpx.get(
+            url, params={"token": token}, headers={"Referer": "https://example.com/", "User-Agent": ""}
+        ).status_code
+        == 403
+    )
+    restrictions.update_referrer_domain_restriction(
+        created.id,
+        mux_python.UpdateReferrerDomainRestrictionRequest(allowed_domains=["*"], allow_no_referrer=True),
+    )
+    assert status() == 200 and status(Referer="https://anything.example.net/") == 200
+    restrictions.update_user_agent_restriction(
+        created.id,
+        mux_python.UpdateUserAgentRestrictionRequest(
+            allow_no_user_agent=True, allow_high_risk_user_agent=True
+        ),
+    )
+    restrictions.delete_playback_restriction(created.id)
+    assert status() == 403  # the token names a restriction that no longer exists

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from vitascope.domain.assets import AssetService
     from vitascope.domain.live_streams import LiveStreamService
     from vitascope.domain.multistream import MultistreamTargets
+    from vitascope.domain.restrictions import PlaybackRestrictions
     from vitascope.domain.signing import SigningKeys
     from vitascope.domain.uploads import UploadService
     from vitascope.domain.webhooks import WebhookService
@@ -39,6 +40,7 @@ class Services:
     multistream: MultistreamTargets
     access: AccessWebhooks
     uploads: UploadService
+    restrictions: PlaybackRestrictions
     objects: ObjectStore
     urls: PlaybackUrls
     work_dir: Path

@@ -63,6 +63,13 @@ async def _resolve(svc: Services, playback_id: str, request: Request, audience: 
         if not token:
             raise Forbidden("this playback ID needs a signed token")
         claims = await svc.signing.verify(token, playback_id=playback_id, audience=audience)
+        restriction_id = claims.get("playback_restriction_id")
+        if restriction_id:
+            await svc.restrictions.check(
+                str(restriction_id),
+                referer=request.headers.get("referer"),
+                user_agent=request.headers.get("user-agent"),
+            )
     request.state.claims_params = {k: v for k, v in claims.items() if k in _IMAGE_CLAIMS}
     if target.owner_type == "live_stream":
         stream = await svc.live_streams.get(target.owner_id)

@@ -142,3 +142,13 @@ class UploadRow(Base):
     doc: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_uploads_created", "created_at", "id"),)
+
+
+class PlaybackRestrictionRow(Base):
+    """A playback restriction (referrer and user-agent rules) named by signed tokens."""
+
+    __tablename__ = "playback_restrictions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    doc: Mapped[dict[str, Any]] = mapped_column(JSON)
