@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import Server  # noqa: E402
+from tests.conftest import Server, ffmpeg  # noqa: E402
 
 from vitascope.media import commands, ladder  # noqa: E402
 from vitascope.media.ffmpeg import ffmpeg_exe  # noqa: E402
@@ -29,42 +29,9 @@ from vitascope.media.probe import probe  # noqa: E402
 
 def make_input(path: Path, seconds: int) -> None:
     """A 1080p30 H.264/AAC file with motion and a tone."""
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=1920x1080:rate=30",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440",
-            "-t",
-            str(seconds),
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-b:v",
-            "6M",
-            "-g",
-            "60",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "128k",
-            "-shortest",
-            str(path),
-        ],
-        check=True,
-    )
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",
+           "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-g", "60",
+           "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-shortest", str(path))  # fmt: skip
 
 
 def plain_ffmpeg(source: Path, out: Path) -> float:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import mux_python
 import pytest
 
 from vitascope.media.ffmpeg import ffmpeg_exe
@@ -141,6 +142,7 @@ class Server:
     database: str | None
     token_id: str = field(default_factory=lambda: "test" + uuid.uuid4().hex[:12])
     token_secret: str = field(default_factory=lambda: uuid.uuid4().hex + uuid.uuid4().hex)
+    allow_private_inputs: bool = True
     process: subprocess.Popen[bytes] | None = None
     base_url: str = ""
     rtmp_url: str = ""
@@ -153,12 +155,8 @@ class Server:
         """Start the process and wait until it prints the URL it listens on."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         out_path = self.data_dir / "stdout.log"
-        env = dict(
-            os.environ,
-            VITASCOPE_TOKEN_ID=self.token_id,
-            VITASCOPE_TOKEN_SECRET=self.token_secret,
-            VITASCOPE_ALLOW_PRIVATE_INPUTS="1",
-        )
+        env = dict(os.environ, VITASCOPE_TOKEN_ID=self.token_id, VITASCOPE_TOKEN_SECRET=self.token_secret)
+        env["VITASCOPE_ALLOW_PRIVATE_INPUTS"] = "1" if self.allow_private_inputs else "0"
         args = [
             sys.executable,
             "-m",
@@ -202,6 +200,13 @@ class Server:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+    def mux_configuration(self) -> mux_python.Configuration:
+        """mux-python pointed at this server with its token."""
+        configuration = mux_python.Configuration(host=self.base_url)
+        configuration.username = self.token_id
+        configuration.password = self.token_secret
+        return configuration
 
     def client(self, **kwargs: object) -> httpx.Client:
         """An httpx client authenticated for the Mux API."""

@@ -76,43 +76,10 @@ def test_missing_or_bad_input_is_400(server: Server) -> None:
 
 
 def test_private_inputs_refused_without_flag(tmp_path_factory: pytest.TempPathFactory) -> None:
-    import os
-    import subprocess
-    import sys
-    import time
-
-    data_dir = tmp_path_factory.mktemp("strict")
-    env = dict(os.environ, VITASCOPE_TOKEN_ID="strict", VITASCOPE_TOKEN_SECRET="s" * 40)
-    env.pop("VITASCOPE_ALLOW_PRIVATE_INPUTS", None)
-    out = data_dir / "out.log"
-    with out.open("wb") as stdout:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "vitascope",
-                "serve",
-                "--http-port",
-                "0",
-                "--rtmp-port",
-                "0",
-                "--data-dir",
-                str(data_dir),
-            ],
-            stdout=stdout,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
+    strict = Server(data_dir=tmp_path_factory.mktemp("strict"), database=None, allow_private_inputs=False)
+    strict.start()
     try:
-        deadline = time.monotonic() + 60
-        base = ""
-        while not base and time.monotonic() < deadline:
-            lines = [
-                line for line in out.read_text().splitlines() if line.startswith("vitascope listening on ")
-            ]
-            base = lines[0].split()[-1] if lines else ""
-            time.sleep(0.05)
-        with httpx.Client(base_url=base, auth=("strict", "s" * 40)) as client:
+        with strict.client() as client:
             for url in (
                 "http://127.0.0.1/a.mp4",
                 "http://localhost:8000/a.mp4",
@@ -123,8 +90,7 @@ def test_private_inputs_refused_without_flag(tmp_path_factory: pytest.TempPathFa
                 error = error_of(client.post("/video/v1/assets", json={"input": [{"url": url}]}), 400)
                 assert "private" in str(error["messages"][0])  # type: ignore[index]
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        strict.stop()
 
 
 def test_oversize_body_is_413(server: Server) -> None:

@@ -13,18 +13,12 @@ from tests.conftest import Server
 
 @pytest.fixture(scope="module")
 def assets_api(server: Server) -> mux_python.AssetsApi:
-    configuration = mux_python.Configuration(host=server.base_url)
-    configuration.username = server.token_id
-    configuration.password = server.token_secret
-    return mux_python.AssetsApi(mux_python.ApiClient(configuration))
+    return mux_python.AssetsApi(mux_python.ApiClient(server.mux_configuration()))
 
 
 @pytest.fixture(scope="module")
 def playback_api(server: Server) -> mux_python.PlaybackIDApi:
-    configuration = mux_python.Configuration(host=server.base_url)
-    configuration.username = server.token_id
-    configuration.password = server.token_secret
-    return mux_python.PlaybackIDApi(mux_python.ApiClient(configuration))
+    return mux_python.PlaybackIDApi(mux_python.ApiClient(server.mux_configuration()))
 
 
 def _create(assets_api: mux_python.AssetsApi, url: str, **kwargs: object) -> mux_python.Asset:

@@ -11,10 +11,7 @@ from tests.conftest import Server
 
 @pytest.fixture(scope="module")
 def live_api(server: Server) -> mux_python.LiveStreamsApi:
-    configuration = mux_python.Configuration(host=server.base_url)
-    configuration.username = server.token_id
-    configuration.password = server.token_secret
-    return mux_python.LiveStreamsApi(mux_python.ApiClient(configuration))
+    return mux_python.LiveStreamsApi(mux_python.ApiClient(server.mux_configuration()))
 
 
 def _create(live_api: mux_python.LiveStreamsApi, **kwargs: object) -> mux_python.LiveStream:

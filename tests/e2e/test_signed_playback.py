@@ -28,10 +28,7 @@ def sign(
 
 @pytest.fixture(scope="module")
 def signing_api(media_server: Server) -> mux_python.SigningKeysApi:
-    configuration = mux_python.Configuration(host=media_server.base_url)
-    configuration.username = media_server.token_id
-    configuration.password = media_server.token_secret
-    return mux_python.SigningKeysApi(mux_python.ApiClient(configuration))
+    return mux_python.SigningKeysApi(mux_python.ApiClient(media_server.mux_configuration()))
 
 
 def test_signing_keys_api(signing_api: mux_python.SigningKeysApi, media_server: Server) -> None:

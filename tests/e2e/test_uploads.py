@@ -17,10 +17,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def uploads_api(media_server: Server) -> mux_python.DirectUploadsApi:
-    configuration = mux_python.Configuration(host=media_server.base_url)
-    configuration.username = media_server.token_id
-    configuration.password = media_server.token_secret
-    return mux_python.DirectUploadsApi(mux_python.ApiClient(configuration))
+    return mux_python.DirectUploadsApi(mux_python.ApiClient(media_server.mux_configuration()))
 
 
 def new_upload(uploads_api: mux_python.DirectUploadsApi, **kwargs: object) -> mux_python.Upload:

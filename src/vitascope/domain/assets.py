@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitascope.domain import playback_ids
 from vitascope.domain.inputs import check_input_url, clip_source
 from vitascope.domain.models import (
     Asset,
@@ -225,11 +226,7 @@ class AssetService:
                 if source is None:
                     raise InvalidParameters(f"input asset {source_asset_id} does not exist")
             for policy in request.playback_policies:
-                playback_id = PlaybackId(id=new_id(), policy=policy)
-                asset.playback_ids.append(playback_id)
-                await PlaybackIdRepo(session).add(
-                    PlaybackTarget(id=playback_id.id, policy=policy, owner_type="asset", owner_id=asset.id)
-                )
+                await playback_ids.attach(session, asset, policy)
             await AssetRepo(session).add(asset)
             await self.jobs.enqueue(session, PROCESS_JOB, job_key(asset.id, "process"), asset_id=asset.id)
             await self._emit(session, "created", asset)
@@ -263,11 +260,7 @@ class AssetService:
             progress=Progress(state="live", progress=0.0),
         )
         for policy in defaults.playback_policies:
-            playback_id = PlaybackId(id=new_id(), policy=policy)
-            asset.playback_ids.append(playback_id)
-            await PlaybackIdRepo(session).add(
-                PlaybackTarget(id=playback_id.id, policy=policy, owner_type="asset", owner_id=asset.id)
-            )
+            await playback_ids.attach(session, asset, policy)
         await AssetRepo(session).add(asset)
         await self._emit(session, "created", asset)
         return asset
@@ -388,26 +381,18 @@ class AssetService:
 
     async def create_playback_id(self, asset_id: str, policy: PlaybackPolicy) -> PlaybackId:
         """Add a playback ID to an asset."""
-        playback_id = PlaybackId(id=new_id(), policy=policy)
         async with self.db.transaction() as session:
             repo = AssetRepo(session)
             asset = await repo.get(asset_id, for_update=True)
             if asset is None:
                 raise NotFound("The requested asset does not exist")
-            asset.playback_ids.append(playback_id)
+            playback_id = await playback_ids.attach(session, asset, policy)
             await repo.save(asset)
-            await PlaybackIdRepo(session).add(
-                PlaybackTarget(id=playback_id.id, policy=policy, owner_type="asset", owner_id=asset_id)
-            )
         return playback_id
 
     async def get_playback_id(self, asset_id: str, playback_id: str) -> PlaybackId:
         """One of the asset's playback IDs."""
-        asset = await self.get(asset_id)
-        found = next((p for p in asset.playback_ids if p.id == playback_id), None)
-        if found is None:
-            raise NotFound("The requested playback ID does not exist")
-        return found
+        return playback_ids.find(await self.get(asset_id), playback_id)
 
     async def delete_playback_id(self, asset_id: str, playback_id: str) -> None:
         """Remove a playback ID; it stops playing at once."""
@@ -416,11 +401,8 @@ class AssetService:
             asset = await repo.get(asset_id, for_update=True)
             if asset is None:
                 raise NotFound("The requested asset does not exist")
-            if not any(p.id == playback_id for p in asset.playback_ids):
-                raise NotFound("The requested playback ID does not exist")
-            asset.playback_ids = [p for p in asset.playback_ids if p.id != playback_id]
+            await playback_ids.detach(session, asset, playback_id)
             await repo.save(asset)
-            await PlaybackIdRepo(session).delete(playback_id)
 
     async def update_mp4_support(self, asset_id: str, mp4_support: Mp4Support) -> Asset:
         """Turn static MP4 renditions on or off; producing them is a job of its own."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitascope.domain import playback_ids
 from vitascope.domain.assets import FINALIZE_RECORDING_JOB, AssetService, job_key
 from vitascope.domain.inputs import check_pull_url
 from vitascope.domain.models import (
@@ -24,7 +25,6 @@ from vitascope.domain.models import (
     Mp4Support,
     PlaybackId,
     PlaybackPolicy,
-    PlaybackTarget,
     PullSource,
     SimulcastTarget,
     SubtitleSetting,
@@ -222,13 +222,7 @@ class LiveStreamService:
         )
         async with self.db.transaction() as session:
             for policy in request.playback_policies:
-                playback_id = PlaybackId(id=new_id(), policy=policy)
-                stream.playback_ids.append(playback_id)
-                await PlaybackIdRepo(session).add(
-                    PlaybackTarget(
-                        id=playback_id.id, policy=policy, owner_type="live_stream", owner_id=stream.id
-                    )
-                )
+                await playback_ids.attach(session, stream, policy)
             await LiveStreamRepo(session).add(stream)
             await emit(self.webhooks, session, "created", stream)
         return stream
@@ -316,26 +310,18 @@ class LiveStreamService:
 
     async def create_playback_id(self, stream_id: str, policy: PlaybackPolicy) -> PlaybackId:
         """Add a playback ID to the stream."""
-        playback_id = PlaybackId(id=new_id(), policy=policy)
         async with self.db.transaction() as session:
             repo = LiveStreamRepo(session)
             stream = await repo.get(stream_id, for_update=True)
             if stream is None:
                 raise NotFound("The requested live stream does not exist")
-            stream.playback_ids.append(playback_id)
+            playback_id = await playback_ids.attach(session, stream, policy)
             await repo.save(stream)
-            await PlaybackIdRepo(session).add(
-                PlaybackTarget(id=playback_id.id, policy=policy, owner_type="live_stream", owner_id=stream_id)
-            )
         return playback_id
 
     async def get_playback_id(self, stream_id: str, playback_id: str) -> PlaybackId:
         """One of the stream's playback IDs."""
-        stream = await self.get(stream_id)
-        found = next((p for p in stream.playback_ids if p.id == playback_id), None)
-        if found is None:
-            raise NotFound("The requested playback ID does not exist")
-        return found
+        return playback_ids.find(await self.get(stream_id), playback_id)
 
     async def delete_playback_id(self, stream_id: str, playback_id: str) -> None:
         """Remove a playback ID from the stream."""
@@ -344,11 +330,8 @@ class LiveStreamService:
             stream = await repo.get(stream_id, for_update=True)
             if stream is None:
                 raise NotFound("The requested live stream does not exist")
-            if not any(p.id == playback_id for p in stream.playback_ids):
-                raise NotFound("The requested playback ID does not exist")
-            stream.playback_ids = [p for p in stream.playback_ids if p.id != playback_id]
+            await playback_ids.detach(session, stream, playback_id)
             await repo.save(stream)
-            await PlaybackIdRepo(session).delete(playback_id)
 
     async def create_simulcast_target(
         self, stream_id: str, request: SimulcastTargetCreate
