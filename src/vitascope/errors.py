@@ -64,10 +64,3 @@ class Unprocessable(VitascopeError):
 
     code = "unprocessable_entity"
     status = 422
-
-
-class TooManyRequests(VitascopeError):
-    """Rate limit reached."""
-
-    code = "too_many_requests"
-    status = 429

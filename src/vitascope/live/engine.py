@@ -69,16 +69,13 @@ class LivePublisher:
         self.hub = hub
         self._on_close = on_close
         self._closed = False
-        self.bytes_received = 0
 
     async def on_video(self, timestamp_ms: int, payload: bytes) -> None:
         """A video message (FLV video tag body)."""
-        self.bytes_received += len(payload)
         self.hub.write(Tag(VIDEO, timestamp_ms, bytes(payload)))
 
     async def on_audio(self, timestamp_ms: int, payload: bytes) -> None:
         """An audio message (FLV audio tag body)."""
-        self.bytes_received += len(payload)
         self.hub.write(Tag(AUDIO, timestamp_ms, bytes(payload)))
 
     async def on_metadata(self, metadata: dict[str, object]) -> None:

@@ -43,14 +43,6 @@ class Tag:
         return False
 
 
-def avc_codecs(config: Tag | None) -> str | None:
-    """The RFC 6381 codec string (``avc1.64001f``) from an AVC sequence header."""
-    if config is None or len(config.payload) < 9:
-        return None
-    profile, compatibility, level = config.payload[6], config.payload[7], config.payload[8]
-    return f"avc1.{profile:02x}{compatibility:02x}{level:02x}"
-
-
 class HubReader:
     """A reader's view of the hub: tags (or an FLV byte stream) with bounded buffering."""
 
@@ -119,7 +111,6 @@ class Hub:
         self.has_video = False
         self.has_audio = False
         self.closed = False
-        self.first_video = asyncio.Event()
 
     def priming_tags(self) -> list[Tag]:
         """What a new reader needs before the next keyframe: metadata and sequence headers."""
@@ -133,8 +124,6 @@ class Hub:
             self.has_video = True
             if tag.is_sequence_header:
                 self.video_config = tag
-            elif not self.first_video.is_set():
-                self.first_video.set()
         elif tag.kind == AUDIO:
             self.has_audio = True
             if tag.is_sequence_header:

@@ -16,14 +16,6 @@ class AvcConfig:
     sps: tuple[bytes, ...]
     pps: tuple[bytes, ...]
 
-    @property
-    def codecs(self) -> str:
-        """RFC 6381 codec string from the first SPS (``avc1.64001f``)."""
-        if not self.sps or len(self.sps[0]) < 4:
-            return "avc1.640028"
-        sps = self.sps[0]
-        return f"avc1.{sps[1]:02x}{sps[2]:02x}{sps[3]:02x}"
-
 
 def parse_avc_config(record: bytes) -> AvcConfig:
     """Parse an AVCDecoderConfigurationRecord; raises ``ValueError`` when it is malformed."""

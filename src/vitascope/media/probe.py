@@ -132,21 +132,3 @@ def probe(path: str | Path) -> MediaInfo:
             audio=tuple(a for a in audio if a.channels > 0) or tuple(audio),
             size=size,
         )
-
-
-def keyframe_times(path: str | Path, max_seconds: float | None = None) -> list[float]:
-    """Presentation times of the video keyframes, found by demuxing without decoding."""
-    times: list[float] = []
-    with av.open(str(path)) as container:
-        if not container.streams.video:
-            return times
-        stream = container.streams.video[0]
-        for packet in container.demux(stream):
-            if packet.pts is None or packet.time_base is None:
-                continue
-            at = float(packet.pts * packet.time_base)
-            if max_seconds is not None and at > max_seconds:
-                break
-            if packet.is_keyframe:
-                times.append(at)
-    return sorted(times)

@@ -101,9 +101,6 @@ class AssetRepo:
         rows = (await self.session.scalars(query)).all()
         return [Asset.model_validate(row.doc) for row in rows]
 
-    async def ids_with_status(self, status: str) -> Sequence[str]:
-        return (await self.session.scalars(select(AssetRow.id).where(AssetRow.status == status))).all()
-
 
 class PlaybackIdRepo:
     """Playback IDs, owned by an asset or a live stream."""

@@ -9,7 +9,6 @@ from vitascope.errors import VitascopeError
 _TYPES = {
     "payload_too_large": "invalid_parameters",
     "unprocessable_entity": "invalid_parameters",
-    "too_many_requests": "too_many_requests",
 }
 
 
