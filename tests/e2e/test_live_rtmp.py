@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -257,3 +258,27 @@ def test_delete_terminates_ingest(media_server: Server, publishers: list[subproc
         again = publish(media_server.rtmp_url, str(stream["stream_key"]), 2)
         publishers.append(again)
         assert again.wait(timeout=30) != 0
+
+
+def test_unreachable_simulcast_target_reports_errored_and_retries(
+    media_server: Server, publishers: list[subprocess.Popen[bytes]]
+) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]
+    with media_server.client() as client:
+        stream = create_stream(
+            client,
+            reconnect_window=0,
+            simulcast_targets=[{"url": f"rtmp://127.0.0.1:{dead_port}/app", "stream_key": "k"}],
+        )
+        publishers.append(publish(media_server.rtmp_url, str(stream["stream_key"]), 12))
+        until(lambda: stream_of(client, str(stream["id"]))["simulcast_targets"][0]["status"] == "errored", 15,  # type: ignore[index]
+              "an unreachable target never reported errored")  # fmt: skip
+        # It keeps retrying (back to starting) rather than giving up while the stream is live.
+        until(lambda: stream_of(client, str(stream["id"]))["simulcast_targets"][0]["status"] == "starting", 15,  # type: ignore[index]
+              "the target was not retried")  # fmt: skip
+        assert stream_of(client, str(stream["id"]))["status"] == "active"
+        assert publishers[0].wait(timeout=30) == 0
+        until(lambda: stream_of(client, str(stream["id"]))["simulcast_targets"][0]["status"] == "idle", 20,  # type: ignore[index]
+              "target not idle after the stream ended")  # fmt: skip
