@@ -121,8 +121,11 @@ class InProcessQueue:
     async def start(self) -> None:
         """Requeue work a crash interrupted, then start the workers."""
         async with self._db.transaction() as session:
+            # Only this queue's own jobs: another queue on the same table may already be running its own.
             result = await session.execute(
-                update(JobRow).where(JobRow.state == "running").values(state="queued", updated_at=time.time())
+                update(JobRow)
+                .where(JobRow.state == "running", JobRow.name.in_(list(self._handlers)))
+                .values(state="queued", updated_at=time.time())
             )
             resumed = getattr(result, "rowcount", 0)
         if resumed:
