@@ -101,6 +101,7 @@ def build_runtime(settings: Settings) -> Runtime:
     queue.register(asset_jobs.MASTER_JOB, pipeline.master)
     queue.register(asset_jobs.PURGE_JOB, pipeline.purge)
     queue.register(asset_jobs.FINALIZE_RECORDING_JOB, pipeline.finalize_recording)
+    queue.register(asset_jobs.LADDER_JOB, pipeline.ladder)
     live_streams = LiveStreamService(db, allow_private_inputs=settings.allow_private_inputs)
     sessions = LiveSessions(db, assets, queue)
     engine = LiveEngine(
@@ -134,6 +135,7 @@ def build_runtime(settings: Settings) -> Runtime:
         access=AccessWebhooks(webhooks),
         uploads=uploads,
         restrictions=PlaybackRestrictions(db),
+        vod=pipeline,
         objects=objects,
         urls=PlaybackUrls(_server_secret(settings)),
         work_dir=settings.work_dir,

@@ -289,37 +289,30 @@ def test_tracks_added_and_deleted_on_ready_asset(media_server: Server, file_serv
         assert gone.status_code == 404 and gone.json()["error"]["type"] == "not_found"
 
 
-def test_crash_mid_transcode_resumes(tmp_path: Path, file_server: str, media_dir: Path) -> None:
-    """Kill -9 the server while it transcodes; after a restart the asset still becomes ready."""
+def _long_input(media_dir: Path) -> Path:
     from tests.conftest import ffmpeg
 
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=1920x1080:rate=30",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine",
-        "-t",
-        "20",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-shortest",
-        str(media_dir / "long_1080p.mp4"),
-    )
+    path = media_dir / "long_1080p.mp4"
+    if not path.exists():
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30", "-f", "lavfi", "-i", "sine", "-t", "20",
+               "-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac",
+               "-shortest", str(path))  # fmt: skip
+    return path
+
+
+def test_crash_mid_transcode_resumes(tmp_path: Path, file_server: str, media_dir: Path) -> None:
+    """Kill -9 the server during a one-pass transcode; after a restart the asset still becomes ready."""
+    _long_input(media_dir)
     server = Server(data_dir=tmp_path / "crash", database=None)
     server.start()
     try:
         with server.client() as client:
-            asset = create(client, {"input": f"{file_server}/long_1080p.mp4", "playback_policy": ["public"]})
+            # Clipping takes the one-pass ladder (not just in time), so there is a transcode to interrupt.
+            body = {
+                "input": [{"url": f"{file_server}/long_1080p.mp4", "start_time": 0.5}],
+                "playback_policy": ["public"],
+            }
+            asset = create(client, body)
             deadline = time.monotonic() + 60
             while True:
                 data = client.get(f"/video/v1/assets/{asset['id']}").json()["data"]
@@ -332,10 +325,62 @@ def test_crash_mid_transcode_resumes(tmp_path: Path, file_server: str, media_dir
         with server.client() as client:
             ready = wait_for_asset(client, str(asset["id"]), timeout=180)
             assert ready["status"] == "ready", ready
-            assert ready["duration"] == pytest.approx(20.0, abs=0.2)
+            assert ready["duration"] == pytest.approx(19.5, abs=0.2)
             renditions = walk_hls(client, ready["playback_ids"][0]["id"])  # type: ignore[index]
             assert set(renditions) == {"1080", "720", "480", "360"}
-            assert renditions["1080"][0] == pytest.approx(600, abs=3)
+            assert renditions["1080"][0] == pytest.approx(585, abs=3)
+    finally:
+        server.stop()
+
+
+def _playlists(client: httpx.Client, playback_id: str) -> dict[str, str]:
+    master = client.get(f"/stream/{playback_id}.m3u8").text
+    parsed = m3u8.loads(master, uri=f"{client.base_url}/stream/{playback_id}.m3u8")
+    return {"master": master, **{p.uri: client.get(p.absolute_uri).text for p in parsed.playlists}}
+
+
+def test_just_in_time_ready_and_every_segment_plays(
+    tmp_path: Path, file_server: str, media_dir: Path
+) -> None:
+    """Ready before the ladder exists; a player walking every rung (and seeking to the end) gets it all;
+    the playlists never change; a crash during the background ladder loses nothing."""
+    _long_input(media_dir)
+    server = Server(data_dir=tmp_path / "jit", database=None)
+    server.start()
+    try:
+        with server.client() as client:
+            started = time.monotonic()
+            asset = create(client, {"input": f"{file_server}/long_1080p.mp4", "playback_policy": ["public"],
+                                    "mp4_support": "capped-1080p"})  # fmt: skip
+            ready = wait_for_asset(client, str(asset["id"]), timeout=60)
+            ready_after = time.monotonic() - started
+            assert ready["status"] == "ready" and ready["duration"] == pytest.approx(20.0, abs=0.1)
+            assert ready_after < 5, ready_after
+            playback_id = ready["playback_ids"][0]["id"]  # type: ignore[index]
+            at_ready = _playlists(client, playback_id)
+            # A seek to the very end of the lowest rung right after ready is served (made on request).
+            low = m3u8.loads(at_ready[f"{playback_id}/hls/360p/index.m3u8"])
+            last = client.get(f"/stream/{playback_id}/hls/360p/{low.segments[-1].uri}")
+            assert last.status_code == 200 and decode_frames(last.content)[0] == pytest.approx(
+                round(low.segments[-1].duration * 30), abs=1
+            )
+        server.stop(kill=True)  # in the middle of the background ladder
+        server.start()
+        with server.client() as client:
+            renditions = walk_hls(client, playback_id)
+            assert set(renditions) == {"1080", "720", "480", "360"}
+            for frames, seconds in renditions.values():
+                assert frames == 600 and seconds == pytest.approx(20.0, abs=0.05)
+            deadline = time.monotonic() + 120
+            while (
+                client.get(f"/video/v1/assets/{asset['id']}").json()["data"]["static_renditions"]["status"]
+                != "ready"
+            ):
+                assert time.monotonic() < deadline, "the background ladder never finished"
+                time.sleep(0.5)
+            assert _playlists(client, playback_id) == at_ready
+            mp4 = client.get(f"/stream/{playback_id}/capped-1080p.mp4")
+            assert decode_frames(mp4.content)[0] == pytest.approx(600, abs=2)
     finally:
         server.stop()
 

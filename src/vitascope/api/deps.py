@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from vitascope.playback.urls import PlaybackUrls
     from vitascope.store.database import Database
     from vitascope.store.objects import ObjectStore
+    from vitascope.vod.pipeline import VodPipeline
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Services:
     access: AccessWebhooks
     uploads: UploadService
     restrictions: PlaybackRestrictions
+    vod: VodPipeline
     objects: ObjectStore
     urls: PlaybackUrls
     work_dir: Path

@@ -50,6 +50,7 @@ TRACK_JOB = "asset.track"
 STATIC_RENDITIONS_JOB = "asset.static_renditions"
 MASTER_JOB = "asset.master"
 PURGE_JOB = "asset.purge"
+LADDER_JOB = "asset.ladder"
 FINALIZE_RECORDING_JOB = "asset.finalize_recording"
 
 _QUALITY_FOR_TIER: dict[str, VideoQuality] = {"baseline": "basic", "smart": "plus", "premium": "premium"}
@@ -331,8 +332,14 @@ class AssetService:
         with contextlib.suppress(NotFound):
             await self.change(asset_id, change, event="errored")
 
-    async def mark_ready(self, asset_id: str, change: Callable[[Asset], None]) -> None:
-        """Apply the pipeline's results, and queue the static renditions and master it asks for."""
+    async def mark_ready(
+        self, asset_id: str, change: Callable[[Asset], None], *, ladder_pending: bool = False
+    ) -> None:
+        """Apply the pipeline's results, and queue the static renditions and master it asks for.
+
+        With ``ladder_pending`` (a just-in-time asset) the background ladder job is queued instead; it
+        queues the static renditions and master once every segment exists.
+        """
         async with self.db.transaction() as session:
             repo = AssetRepo(session)
             asset = await repo.get(asset_id, for_update=True)
@@ -344,11 +351,25 @@ class AssetService:
             await self._emit(session, "ready", asset)
             if asset.live_stream_id is not None and self.webhooks is not None:
                 await self.webhooks.emit_livepeer(session, "recording.ready", None, {"sessionId": asset.id})
-            if asset.static_renditions is not None:
-                key = job_key(asset_id, "static_renditions")
-                await self.jobs.enqueue(session, STATIC_RENDITIONS_JOB, key, asset_id=asset_id)
-            if asset.master is not None:
-                await self.jobs.enqueue(session, MASTER_JOB, job_key(asset_id, "master"), asset_id=asset_id)
+            if ladder_pending:
+                await self.jobs.enqueue(session, LADDER_JOB, job_key(asset_id, "ladder"), asset_id=asset_id)
+            else:
+                await self.queue_followups(session, asset)
+
+    async def queue_followups(self, session: AsyncSession, asset: Asset) -> None:
+        """Queue what a ready asset still owes: static renditions and the master."""
+        if asset.static_renditions is not None:
+            key = job_key(asset.id, "static_renditions")
+            await self.jobs.enqueue(session, STATIC_RENDITIONS_JOB, key, asset_id=asset.id)
+        if asset.master is not None:
+            await self.jobs.enqueue(session, MASTER_JOB, job_key(asset.id, "master"), asset_id=asset.id)
+
+    async def ladder_done(self, asset_id: str) -> None:
+        """The background ladder of a just-in-time asset finished: queue its follow-ups."""
+        async with self.db.transaction() as session:
+            asset = await AssetRepo(session).get(asset_id)
+            if asset is not None:
+                await self.queue_followups(session, asset)
 
     async def update(self, asset_id: str, *, passthrough: str | None, meta: AssetMeta | None) -> Asset:
         """Change the client's own fields (``passthrough``, ``meta``)."""

@@ -192,6 +192,8 @@ class Asset(Entity):
     input_info: list[InputFileInfo] = Field(default_factory=list)
     renditions: list[VideoRendition] = Field(default_factory=list)
     static_rendition_requests: list[str] = Field(default_factory=list)
+    # Just-in-time assets: segment boundaries fixed at planning; segments may be produced on request.
+    segment_plan: list[float] | None = None
     audio_codecs: str | None = None
 
     def to_doc(self) -> dict[str, Any]:

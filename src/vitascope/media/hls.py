@@ -150,6 +150,19 @@ def probe_codecs(segment_path: Path) -> str:
     return ",".join(codecs)
 
 
+def source_codecs(path: Path) -> str | None:
+    """``avc1.PPCCLL`` from an H.264 source's decoder configuration (mp4/mov extradata), if it has one."""
+    with av.open(str(path)) as container:
+        if not container.streams.video:
+            return None
+        extradata = container.streams.video[0].codec_context.extradata
+    if not extradata or len(extradata) < 4:
+        return None
+    if extradata[0] == 1:  # avcC record: profile, compatibility, level follow the version byte
+        return f"avc1.{extradata[1]:02x}{extradata[2]:02x}{extradata[3]:02x}"
+    return _avc_string(bytes(extradata))
+
+
 def subtitle_playlist(duration: float, uri: str) -> str:
     """A media playlist with one WebVTT segment covering the whole asset."""
     return "\n".join(

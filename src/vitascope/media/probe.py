@@ -132,3 +132,15 @@ def probe(path: str | Path) -> MediaInfo:
             audio=tuple(a for a in audio if a.channels > 0) or tuple(audio),
             size=size,
         )
+
+
+def keyframe_times(path: str | Path) -> list[float]:
+    """Presentation times of the first video stream's keyframes, found by demuxing without decoding."""
+    times: list[float] = []
+    with av.open(str(path)) as container:
+        if not container.streams.video:
+            return times
+        for packet in container.demux(container.streams.video[0]):
+            if packet.pts is not None and packet.time_base is not None and packet.is_keyframe:
+                times.append(float(packet.pts * packet.time_base))
+    return sorted(times)

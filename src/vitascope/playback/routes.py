@@ -25,7 +25,14 @@ from vitascope.media import commands
 from vitascope.media.ffmpeg import ffmpeg_exe
 from vitascope.media.process import FfmpegError, run_ffmpeg, run_ffmpeg_bytes
 from vitascope.playback import playlists
-from vitascope.vod.layout import audio_track_prefix, hls_prefix, master_key, static_key, text_track_key
+from vitascope.vod.layout import (
+    audio_track_prefix,
+    hls_prefix,
+    master_key,
+    source_key,
+    static_key,
+    text_track_key,
+)
 
 router = APIRouter()
 Svc = Annotated[Services, Depends(services)]
@@ -184,6 +191,15 @@ async def variant_playlist(playback_id: str, rendition: str, request: Request, s
 @router.get("/stream/{playback_id}/hls/{rendition}/{segment}.ts")
 async def segment(playback_id: str, rendition: str, segment: str, request: Request, svc: Svc) -> FileResponse:
     asset = await _playable(svc, playback_id, request)
+    if asset.segment_plan is not None and segment.isdigit():
+        # Just in time: made now if the background ladder has not reached it yet.
+        try:
+            path = await svc.vod.segment(asset, _name(rendition), int(segment))
+        except FileNotFoundError as exc:
+            raise NotFound("Not Found") from exc
+        return FileResponse(
+            path, media_type="video/mp2t", headers={"Cache-Control": "public, max-age=31536000"}
+        )
     return await _file(svc, f"{hls_prefix(asset.id)}/{_name(rendition)}/{_name(segment)}.ts", "video/mp2t")
 
 
@@ -255,9 +271,15 @@ async def _image_source(svc: Services, asset: Asset) -> tuple[str, float, VideoR
     video = [r for r in asset.renditions if r.width]
     if not video:
         raise NotFound("Not Found")
-    # The top rendition already has clipping, watermarks and rotation applied.
+    # The top rendition has clipping and watermarks applied; a just-in-time asset has neither, and its
+    # source is complete while its renditions may not be yet.
+    key = (
+        source_key(asset.id)
+        if asset.segment_plan is not None
+        else f"{hls_prefix(asset.id)}/{video[0].name}/index.m3u8"
+    )
     try:
-        path = await svc.objects.local_path(f"{hls_prefix(asset.id)}/{video[0].name}/index.m3u8")
+        path = await svc.objects.local_path(key)
     except FileNotFoundError as exc:
         raise NotFound("Not Found") from exc
     return str(path), asset.duration or 0.0, video[0]

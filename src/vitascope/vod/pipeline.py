@@ -32,11 +32,11 @@ from vitascope.domain.models import (
 )
 from vitascope.errors import NotFound
 from vitascope.ids import new_id
-from vitascope.live.segments import parse_playlist, render_playlist
-from vitascope.media import commands, hls, ladder
+from vitascope.live.segments import parse_playlist, parse_segment_csv, render_playlist
+from vitascope.media import commands, hls, jit, ladder
 from vitascope.media.captions import to_webvtt
 from vitascope.media.ffmpeg import ffmpeg_exe
-from vitascope.media.probe import MediaInfo, ProbeError, probe
+from vitascope.media.probe import MediaInfo, ProbeError, keyframe_times, probe
 from vitascope.media.process import FfmpegError, run_ffmpeg
 from vitascope.store.objects import ObjectStore
 from vitascope.vod.fetch import FetchError, fetch_to_file
@@ -53,6 +53,7 @@ from vitascope.vod.layout import (
 log = logging.getLogger(__name__)
 
 TEST_ASSET_SECONDS = 10.0
+JIT_TIMEOUT = 120.0
 _PROGRESS_EVERY = 2.0
 
 
@@ -85,6 +86,7 @@ class VodPipeline:
         self.assets = assets
         self.objects = objects
         self.settings = settings
+        self._segment_locks: dict[str, asyncio.Lock] = {}
 
     async def _get(self, asset_id: str) -> Asset | None:
         try:
@@ -135,6 +137,9 @@ class VodPipeline:
         await self.assets.change(asset.id, lambda a: _record_input_info(a, info))
         primary = asset.primary_input
         assert primary is not None
+        if jit_eligible(asset, info):
+            await self._plan_just_in_time(asset, source, info, work)
+            return
         overlay = await self._overlay(asset, work, info)
         plan = ladder.plan_ladder(
             info,
@@ -182,6 +187,142 @@ class VodPipeline:
         await self._process_secondary_tracks(asset.id, work, duration)
         await self.assets.mark_ready(asset.id, ready)
         log.info("asset %s ready: %.2f s, %d rendition(s)", asset.id, duration, len(renditions))
+
+    async def _plan_just_in_time(self, asset: Asset, source: Path, info: MediaInfo, work: Path) -> None:
+        """Fix the segment plan from the probe and become ready at once; segments follow (or come on request).
+
+        A source that can be remuxed gets its top rung now (a fraction of a second); the lower rungs are
+        advertised from the start and made by the background ladder job or when a player asks first.
+        """
+        plan = ladder.plan_ladder(
+            info, max_resolution_tier=asset.max_resolution_tier, video_quality=asset.video_quality
+        )
+        top = plan.video[0]
+        keyframes = await asyncio.to_thread(keyframe_times, source) if top.copy_video else None
+        assert info.video is not None
+        bounds = jit.segment_plan(info.duration, info.video.frame_rate, keyframes, plan.segment_seconds)
+        source_codecs = await asyncio.to_thread(hls.source_codecs, source) if top.copy_video else None
+        playlist = jit.plan_playlist(bounds).encode()
+        for rendition in plan.video:
+            await self.objects.put_bytes(f"{hls_prefix(asset.id)}/{rendition.name}/index.m3u8", playlist)
+        if top.copy_video:
+            out = work / "copy"
+            (out / top.name).mkdir(parents=True)
+            await run_ffmpeg(
+                jit.ladder_argv(ffmpeg_exe(), str(source), plan, [top], str(out), bounds),
+                timeout=self.settings.transcode_timeout,
+            )
+            (out / top.name / "segments.csv").unlink(missing_ok=True)
+            await self.objects.put_tree(hls_prefix(asset.id), out)
+        audio_bitrate = plan.audio_bitrate if plan.has_audio else 0
+        renditions = [
+            VideoRendition(
+                name=r.name,
+                width=r.width,
+                height=r.height,
+                bandwidth=int(
+                    (r.video_bitrate if not r.copy_video else info.video.bit_rate or r.video_bitrate) * 1.5
+                )
+                + audio_bitrate,
+                average_bandwidth=(
+                    r.video_bitrate if not r.copy_video else info.video.bit_rate or r.video_bitrate
+                )
+                + audio_bitrate,
+                codecs=jit.codecs_for(r, source_codecs, plan.has_audio),
+                frame_rate=round(r.max_frame_rate, 3),
+            )
+            for r in plan.video
+        ]
+        await self._process_secondary_tracks(asset.id, work, info.duration)
+
+        def ready(a: Asset) -> None:
+            apply_media(a, renditions, info.duration, "mp4a.40.2" if plan.has_audio else None, info)
+            a.segment_plan = bounds
+
+        await self.assets.mark_ready(asset.id, ready, ladder_pending=True)
+        log.info("asset %s ready just in time: %d segment(s) planned", asset.id, len(bounds) - 1)
+
+    async def ladder(self, asset_id: str) -> None:
+        """Job: make every planned segment the asset does not have yet, in one background ffmpeg run."""
+        asset = await self._get(asset_id)
+        if asset is None or asset.status != "ready" or asset.segment_plan is None:
+            return
+        source = await self.objects.local_path(source_key(asset_id))
+        info = await asyncio.to_thread(probe, source)
+        plan = ladder.plan_ladder(
+            info, max_resolution_tier=asset.max_resolution_tier, video_quality=asset.video_quality
+        )
+        missing = [r for r in plan.video if not await self._rung_complete(asset, r.name)]
+        work = self._work_dir(asset_id, "ladder")
+        try:
+            if missing:
+                for rendition in missing:
+                    (work / rendition.name).mkdir(parents=True)
+                argv = jit.ladder_argv(
+                    ffmpeg_exe(), str(source), plan, missing, str(work), asset.segment_plan
+                )
+                await self._run_publishing(asset_id, argv, work, [r.name for r in missing])
+        finally:
+            await asyncio.to_thread(shutil.rmtree, work, True)
+        await self.assets.ladder_done(asset_id)
+        log.info("asset %s: background ladder complete", asset_id)
+
+    async def segment(self, asset: Asset, name: str, index: int) -> Path:
+        """A planned segment, produced now if neither the ladder job nor an earlier request has made it.
+
+        Raises ``FileNotFoundError`` for segments outside the plan.
+        """
+        key = f"{hls_prefix(asset.id)}/{name}/{index}.ts"
+        with contextlib.suppress(FileNotFoundError):
+            return await self.objects.local_path(key)
+        bounds = asset.segment_plan
+        if bounds is None or not 0 <= index < len(bounds) - 1:
+            raise FileNotFoundError(key)
+        lock = self._segment_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            with contextlib.suppress(FileNotFoundError):
+                return await self.objects.local_path(key)
+            source = await self.objects.local_path(source_key(asset.id))
+            info = await asyncio.to_thread(probe, source)
+            plan = ladder.plan_ladder(
+                info, max_resolution_tier=asset.max_resolution_tier, video_quality=asset.video_quality
+            )
+            rendition = next((r for r in plan.video if r.name == name), None)
+            if rendition is None:
+                raise FileNotFoundError(key)
+            self.settings.work_dir.mkdir(parents=True, exist_ok=True)
+            out = self.settings.work_dir / f"{asset.id}-jit-{name}-{index}.ts"
+            argv = jit.segment_argv(ffmpeg_exe(), str(source), plan, rendition, bounds, index, str(out))
+            await run_ffmpeg(argv, timeout=JIT_TIMEOUT)
+            await self.objects.put_file(key, out)
+        self._segment_locks.pop(key, None)
+        return await self.objects.local_path(key)
+
+    async def _rung_complete(self, asset: Asset, name: str) -> bool:
+        assert asset.segment_plan is not None
+        last = len(asset.segment_plan) - 2
+        return await self.objects.size(f"{hls_prefix(asset.id)}/{name}/{last}.ts") is not None
+
+    async def _run_publishing(self, asset_id: str, argv: list[str], work: Path, names: list[str]) -> None:
+        """Run ffmpeg and move each segment into the object store the moment its CSV line says it is done."""
+        published = dict.fromkeys(names, 0)
+
+        async def publish() -> None:
+            for name in names:
+                csv = work / name / "segments.csv"
+                if not csv.exists():
+                    continue
+                done = parse_segment_csv(await asyncio.to_thread(csv.read_text))
+                for file, _duration in done[published[name] :]:
+                    await self.objects.put_file(f"{hls_prefix(asset_id)}/{name}/{file}", work / name / file)
+                published[name] = len(done)
+
+        task = asyncio.create_task(run_ffmpeg(argv, timeout=self.settings.transcode_timeout))
+        while not task.done():
+            await asyncio.wait({task}, timeout=0.2)
+            await publish()
+        await task
+        await publish()
 
     async def _source(self, asset: Asset, work: Path) -> Path:
         """The primary input as a local file, fetched once and kept as the asset's source object."""
@@ -467,6 +608,22 @@ def _close_recorded_playlists(root: Path) -> list[str]:
         (folder / "segments.csv").unlink(missing_ok=True)
         names.append(folder.name)
     return names
+
+
+def jit_eligible(asset: Asset, info: MediaInfo) -> bool:
+    """Plain video inputs are planned and served just in time; clipped, watermarked, loudness-normalised,
+    test and audio-only assets take the one-pass ladder."""
+    primary = asset.primary_input
+    return (
+        info.video is not None
+        and primary is not None
+        and not primary.start_time
+        and primary.end_time is None
+        and asset.overlay_input is None
+        and not asset.test
+        and not asset.normalize_audio
+        and asset.source_asset_id is None
+    )
 
 
 def wanted_static_files(asset: Asset) -> list[str]:

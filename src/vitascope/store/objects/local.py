@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -61,13 +62,15 @@ class LocalObjectStore:
     @staticmethod
     def _move(source: Path, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
+        # A unique temporary name: two writers of one key (a segment made on request and by the ladder job)
+        # must not collide before the atomic rename.
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         shutil.move(source, tmp)
         os.replace(tmp, target)
 
     @staticmethod
     def _write(target: Path, data: bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, target)
