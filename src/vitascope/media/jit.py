@@ -13,6 +13,7 @@ import math
 from vitascope.media.ladder import LadderPlan, Rendition
 
 MIN_TAIL = 0.5
+JIT_PRESET = "ultrafast"
 
 
 def _num(value: float) -> str:
@@ -68,14 +69,16 @@ def codecs_for(rendition: Rendition, source_codecs: str | None, has_audio: bool)
     return f"{video},mp4a.40.2" if has_audio else video
 
 
-def _video_args(rendition: Rendition, plan: LadderPlan, keyframes: str) -> list[str]:
+def _video_args(
+    rendition: Rendition, plan: LadderPlan, keyframes: str, preset: str | None = None
+) -> list[str]:
     if rendition.copy_video:
         return ["-c:v", "copy"]
     bitrate = rendition.video_bitrate
     return [
         "-vf", f"scale={rendition.width}:{rendition.height},setsar=1",
-        "-c:v", "libx264", "-preset", plan.preset, "-profile:v", "high", "-level:v", h264_level(rendition),
-        "-pix_fmt", "yuv420p", "-bf", "0", "-b:v", str(bitrate), "-maxrate", str(int(bitrate * 1.5)),
+        "-c:v", "libx264", "-preset", preset or plan.preset, "-profile:v", "high",
+        "-level:v", h264_level(rendition), "-pix_fmt", "yuv420p", "-bf", "0", "-b:v", str(bitrate), "-maxrate", str(int(bitrate * 1.5)),
         "-bufsize", str(bitrate * 2), "-sc_threshold", "0", "-force_key_frames", keyframes,
     ]  # fmt: skip
 
@@ -118,10 +121,14 @@ def segment_argv(
     index: int,
     out: str,
 ) -> list[str]:
-    """Produce segment ``index`` of one rung on its own (when a player asks before the background run)."""
+    """Produce segment ``index`` of one rung on its own (when a player asks before the background run).
+
+    A viewer is waiting, so it is encoded with the fastest preset; the ladder's copy replaces it later with
+    the same timing.
+    """
     start, end = bounds[index], bounds[index + 1]
     return [
         ffmpeg, "-copyts", "-ss", _num(start), "-t", _num(end - start), "-i", source,
-        "-map", "0:v:0", *_video_args(rendition, plan, _num(start)), *_audio_args(plan),
+        "-map", "0:v:0", *_video_args(rendition, plan, _num(start), JIT_PRESET), *_audio_args(plan),
         "-avoid_negative_ts", "disabled", "-f", "mpegts", out,
     ]  # fmt: skip

@@ -54,10 +54,12 @@ async def run_ffmpeg(
     timeout: float,
     duration: float | None = None,
     on_progress: Callable[[float], None] | None = None,
+    niceness: int = 0,
 ) -> None:
     """Run ffmpeg to completion; raises :class:`FfmpegError` on failure or timeout.
 
-    Cancelling the caller kills the whole process group, so no ffmpeg outlives its job.
+    Cancelling the caller kills the whole process group, so no ffmpeg outlives its job. A positive
+    ``niceness`` lets interactive work (a segment a viewer is waiting for) take the CPU first.
     """
     process = await asyncio.create_subprocess_exec(
         *_with_flags(argv, progress=True),
@@ -67,6 +69,9 @@ async def run_ffmpeg(
         start_new_session=True,
     )
     assert process.stdout is not None and process.stderr is not None
+    if niceness:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, process.pid, niceness)
     tail: deque[str] = deque(maxlen=_TAIL_LINES)
     stderr = asyncio.create_task(_drain_stderr(process.stderr, tail))
 

@@ -317,7 +317,8 @@ class VodPipeline:
                     await self.objects.put_file(f"{hls_prefix(asset_id)}/{name}/{file}", work / name / file)
                 published[name] = len(done)
 
-        task = asyncio.create_task(run_ffmpeg(argv, timeout=self.settings.transcode_timeout))
+        # Niced: a segment a viewer asks for (made by ``segment``) takes the CPU before the background run.
+        task = asyncio.create_task(run_ffmpeg(argv, timeout=self.settings.transcode_timeout, niceness=10))
         while not task.done():
             await asyncio.wait({task}, timeout=0.2)
             await publish()
