@@ -78,8 +78,9 @@ def _video_args(
     return [
         "-vf", f"scale={rendition.width}:{rendition.height},setsar=1",
         "-c:v", "libx264", "-preset", preset or plan.preset, "-profile:v", "high",
-        "-level:v", h264_level(rendition), "-pix_fmt", "yuv420p", "-bf", "0", "-b:v", str(bitrate), "-maxrate", str(int(bitrate * 1.5)),
-        "-bufsize", str(bitrate * 2), "-sc_threshold", "0", "-force_key_frames", keyframes,
+        "-level:v", h264_level(rendition), "-pix_fmt", "yuv420p", "-bf", "0", "-b:v", str(bitrate),
+        "-maxrate", str(int(bitrate * 1.5)), "-bufsize", str(bitrate * 2), "-sc_threshold", "0",
+        "-force_key_frames", keyframes,
     ]  # fmt: skip
 
 
